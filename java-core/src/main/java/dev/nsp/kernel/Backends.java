@@ -1,0 +1,164 @@
+package dev.nsp.kernel;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.ServiceLoader;
+
+/**
+ * Chooses the kernel backend at runtime, in the style of Lucene's {@code VectorizationProvider}:
+ * the providers found by {@link ServiceLoader} are probed in priority order (opencl on a GPU, vector,
+ * native, reference) and the first available one is used, with exactly one log line that names it and
+ * says why each better one was skipped. {@code -Dnsp.backend=NAME} or the environment variable
+ * {@code NSP_BACKEND} forces one; a forced backend that is unavailable is an error.
+ *
+ * <p>Every instance handed out is wrapped in {@link CheckedKernels}, so arguments are validated once,
+ * the same way, for every backend.
+ */
+public final class Backends {
+    /** System property that forces a backend. */
+    public static final String PROPERTY = "nsp.backend";
+    /** Environment variable that forces a backend (the property wins). */
+    public static final String ENV = "NSP_BACKEND";
+
+    private static final System.Logger LOG = System.getLogger("dev.nsp.kernel");
+    private static volatile Kernels defaultKernels;
+
+    private Backends() {
+    }
+
+    /** A provider and its probe. */
+    public record Probe(String name, int priority, KernelProvider.Availability availability) {
+    }
+
+    /**
+     * The process-wide default backend, chosen on first use (and logged once).
+     *
+     * @return the validated default kernels; do not close it
+     * @throws IllegalStateException if a forced backend is unknown or unavailable
+     */
+    public static Kernels get() {
+        Kernels k = defaultKernels;
+        if (k == null) {
+            synchronized (Backends.class) {
+                k = defaultKernels;
+                if (k == null) {
+                    k = choose();
+                    defaultKernels = k;
+                }
+            }
+        }
+        return k;
+    }
+
+    /**
+     * A new instance of a named backend.
+     *
+     * @param name reference, vector, native or opencl
+     * @return validated kernels that the caller closes
+     * @throws IllegalArgumentException if no such backend exists or it is not available here
+     */
+    public static Kernels create(String name) {
+        String n = name.trim().toLowerCase(Locale.ROOT);
+        for (KernelProvider p : providers()) {
+            if (p.name().equals(n)) {
+                KernelProvider.Availability a = safeProbe(p);
+                if (!a.available()) {
+                    throw new IllegalArgumentException("backend: '" + n + "' is not available here: " + a.detail());
+                }
+                return new CheckedKernels(p.create());
+            }
+        }
+        throw new IllegalArgumentException("backend: '" + name + "' is unknown; known: " + names());
+    }
+
+    /** @return every provider on the class or module path with its probe, in priority order */
+    public static List<Probe> probeAll() {
+        List<Probe> out = new ArrayList<>();
+        for (KernelProvider p : providers()) {
+            out.add(new Probe(p.name(), p.priority(), safeProbe(p)));
+        }
+        return out;
+    }
+
+    /** @return the name the property or environment forces, or null */
+    public static String forcedName() {
+        String s = System.getProperty(PROPERTY);
+        if (s == null || s.isBlank()) {
+            s = System.getenv(ENV);
+        }
+        return s == null || s.isBlank() ? null : s.trim().toLowerCase(Locale.ROOT);
+    }
+
+    private static Kernels choose() {
+        String forced = forcedName();
+        if (forced != null) {
+            try {
+                Kernels k = create(forced);
+                LOG.log(System.Logger.Level.INFO, "nsp backend: " + forced + " (forced by " + PROPERTY + "/" + ENV + ")");
+                return k;
+            } catch (IllegalArgumentException e) {
+                throw new IllegalStateException("nsp backend forced to '" + forced + "': " + e.getMessage(), e);
+            }
+        }
+        StringBuilder skipped = new StringBuilder();
+        for (KernelProvider p : providers()) {
+            KernelProvider.Availability a = safeProbe(p);
+            if (a.available() && a.automatic()) {
+                Kernels k;
+                try {
+                    k = p.create();
+                } catch (RuntimeException | LinkageError e) {
+                    append(skipped, p.name(), "failed to start: " + e);
+                    continue;
+                }
+                LOG.log(System.Logger.Level.INFO, "nsp backend: " + p.name() + " (" + a.detail() + ")"
+                        + (skipped.isEmpty() ? "" : "; skipped " + skipped));
+                return new CheckedKernels(k);
+            }
+            append(skipped, p.name(), a.available() ? "only when forced: " + a.detail() : a.detail());
+        }
+        throw new IllegalStateException("no nsp backend available: " + skipped);
+    }
+
+    private static void append(StringBuilder sb, String name, String why) {
+        if (!sb.isEmpty()) {
+            sb.append("; ");
+        }
+        sb.append(name).append(": ").append(why);
+    }
+
+    private static KernelProvider.Availability safeProbe(KernelProvider p) {
+        try {
+            return p.probe();
+        } catch (RuntimeException | LinkageError e) {
+            return KernelProvider.Availability.no("probe failed: " + e);
+        }
+    }
+
+    private static List<KernelProvider> providers() {
+        List<KernelProvider> list = new ArrayList<>();
+        ServiceLoader<KernelProvider> loader = ServiceLoader.load(KernelProvider.class, Backends.class.getClassLoader());
+        for (var it = loader.iterator(); ; ) {
+            try {
+                if (!it.hasNext()) {
+                    break;
+                }
+                list.add(it.next());
+            } catch (java.util.ServiceConfigurationError | LinkageError e) {
+                LOG.log(System.Logger.Level.DEBUG, "nsp: skipping a backend provider that failed to load: " + e);
+            }
+        }
+        list.sort(Comparator.comparingInt(KernelProvider::priority).thenComparing(KernelProvider::name));
+        return list;
+    }
+
+    private static String names() {
+        List<String> n = new ArrayList<>();
+        for (KernelProvider p : providers()) {
+            n.add(p.name());
+        }
+        return String.join(", ", n);
+    }
+}

@@ -1,0 +1,196 @@
+package dev.nsp.kernel;
+
+import dev.nsp.tensor.Tensor;
+
+/**
+ * The kernel SPI: every compute kernel of nsp, implemented once plainly by the reference backend and
+ * again, fast, by every other backend (Vector API, native C, OpenCL). Obtain one with
+ * {@link Backends#get()} (the best available, validated) or {@link Backends#get(String)}.
+ *
+ * <p>Conventions. Tensors are float32, row-major; images are NCHW. Every method writes all of its
+ * output elements (outputs are overwritten, never accumulated, unless the name says "accumulate").
+ * Inputs and outputs must not overlap, except where a method says so. Arguments are validated by the
+ * wrapper that {@link Backends} returns ({@link CheckedKernels}): implementations may assume valid input.
+ *
+ * <p>Convolution is cross-correlation with valid padding, stride 1, no bias:
+ * {@code out[n,o,i,j] = sum_{c,u,v} in[n,c,i+u,j+v] w[o,c,u,v]}, weights [O, C, KH, KW].
+ * Dense layers: {@code out[n,m] = sum_k in[n,k] w[m,k]}, weights [M, K].
+ * 2x2 pooling (stride 2, H and W even): {@code out[n,c,i,j] = weight * sum of in[n,c,2i..2i+1,2j..2j+1]}.
+ *
+ * <p>The moment forms (SPEC section 4) compute, for a layer with weights w applied to activations a,
+ * {@code mean = sum w a} and {@code sigma = sqrt(sum w^2 |a| / 2)} in one call. Their backward computes
+ * the gradient through the mean and, when a sigma gradient is given, through the variance path
+ * ({@code d sigma / d v = 1 / (2 sigma)}, taken as 0 where sigma = 0).
+ *
+ * <p>Implementations are thread-safe: different threads may call a kernel concurrently on different
+ * output tensors.
+ */
+public interface Kernels extends AutoCloseable {
+
+    /** @return the backend's name: {@code reference}, {@code vector}, {@code native} or {@code opencl} */
+    String name();
+
+    // ---------------------------------------------------------------- activations (elementwise)
+
+    /**
+     * Noisy Softplus, {@code y = p * k sigma log(1 + exp(x / (k sigma)))}, evaluated as
+     * {@code p k sigma (max(z,0) + log1p(exp(-|z|)))} with {@code z = x / (k sigma)}; sigma = 0 gives
+     * {@code p max(x, 0)}.
+     *
+     * @param x mean input current (nA)
+     * @param sigma noise level, {@code >= 0}, same size as x
+     * @param k curve scale, {@code > 0}
+     * @param p output scale (p = S tau_s in the parametric form), finite
+     * @param y output, same size as x
+     */
+    void noisySoftplusForward(Tensor x, Tensor sigma, float k, float p, Tensor y);
+
+    /**
+     * Gradients of {@link #noisySoftplusForward}: {@code gradX = gradY p logistic(z)} and
+     * {@code gradSigma = gradY p k (softplus(z) - z logistic(z))}; at sigma = 0,
+     * {@code gradX = gradY p step(x)} (step(0) = 0) and {@code gradSigma = 0}.
+     *
+     * @param gradSigma output, or null to skip it
+     */
+    void noisySoftplusBackward(Tensor x, Tensor sigma, float k, float p, Tensor gradY, Tensor gradX, Tensor gradSigma);
+
+    /**
+     * Softplus with a fixed noise level: {@code y = p s log(1 + exp(x / s))} with {@code s = k sigma > 0}.
+     */
+    void softplusForward(Tensor x, float scale, float p, Tensor y);
+
+    /** {@code gradX = gradY p logistic(x / scale)}. */
+    void softplusBackward(Tensor x, float scale, float p, Tensor gradY, Tensor gradX);
+
+    /** {@code y = p max(x, 0)}. */
+    void reluForward(Tensor x, float p, Tensor y);
+
+    /** {@code gradX = gradY p step(x)}, step(0) = 0. */
+    void reluBackward(Tensor x, float p, Tensor gradY, Tensor gradX);
+
+    // ---------------------------------------------------------------- convolution
+
+    /** @param input [N,C,H,W] @param weights [O,C,KH,KW] @param output [N,O,H-KH+1,W-KW+1] */
+    void conv2dForward(Tensor input, Tensor weights, Tensor output);
+
+    /** Gradient of the loss w.r.t. the input: the full correlation of gradOutput with the flipped kernel. */
+    void conv2dBackwardData(Tensor gradOutput, Tensor weights, Tensor gradInput);
+
+    /** Gradient w.r.t. the weights, summed over the batch; overwrites gradWeights. */
+    void conv2dBackwardWeights(Tensor input, Tensor gradOutput, Tensor gradWeights);
+
+    /** {@code mean = W * a}, {@code sigma = sqrt((W^2 / 2) * |a|)}. */
+    void momentConv2dForward(Tensor input, Tensor weights, Tensor mean, Tensor sigma);
+
+    /**
+     * Backward of {@link #momentConv2dForward}.
+     *
+     * @param sigma the sigma the forward produced
+     * @param gradSigma gradient w.r.t. sigma, or null to treat sigma as a constant
+     * @param gradInput output, or null to skip
+     * @param gradWeights output, or null to skip
+     */
+    void momentConv2dBackward(Tensor input, Tensor weights, Tensor sigma, Tensor gradMean, Tensor gradSigma,
+                              Tensor gradInput, Tensor gradWeights);
+
+    // ---------------------------------------------------------------- pooling
+
+    /** @param input [N,C,H,W], H and W even @param output [N,C,H/2,W/2] */
+    void pool2x2Forward(Tensor input, float weight, Tensor output);
+
+    /** {@code gradInput[.., y, x] = weight * gradOutput[.., y/2, x/2]}. */
+    void pool2x2Backward(Tensor gradOutput, float weight, Tensor gradInput);
+
+    /** {@code mean = weight * sum a}, {@code sigma = sqrt(weight^2 / 2 * sum |a|)} over each 2x2 block. */
+    void momentPool2x2Forward(Tensor input, float weight, Tensor mean, Tensor sigma);
+
+    /** Backward of {@link #momentPool2x2Forward} w.r.t. the input; gradSigma may be null. */
+    void momentPool2x2Backward(Tensor input, float weight, Tensor sigma, Tensor gradMean, Tensor gradSigma,
+                               Tensor gradInput);
+
+    // ---------------------------------------------------------------- dense
+
+    /** @param input [N,K] @param weights [M,K] @param output [N,M] */
+    void denseForward(Tensor input, Tensor weights, Tensor output);
+
+    /** {@code gradInput = gradOutput W}. */
+    void denseBackwardData(Tensor gradOutput, Tensor weights, Tensor gradInput);
+
+    /** {@code gradWeights = gradOutput^T input}, summed over the batch. */
+    void denseBackwardWeights(Tensor input, Tensor gradOutput, Tensor gradWeights);
+
+    /** {@code mean = a W^T}, {@code sigma = sqrt(|a| (W^2 / 2)^T)}. */
+    void momentDenseForward(Tensor input, Tensor weights, Tensor mean, Tensor sigma);
+
+    /** Backward of {@link #momentDenseForward}; gradSigma, gradInput and gradWeights may be null. */
+    void momentDenseBackward(Tensor input, Tensor weights, Tensor sigma, Tensor gradMean, Tensor gradSigma,
+                             Tensor gradInput, Tensor gradWeights);
+
+    // ---------------------------------------------------------------- loss
+
+    /**
+     * Softmax with cross-entropy loss, mean over the batch.
+     *
+     * @param logits [N,M]
+     * @param labels N labels in [0, M)
+     * @param probabilities output [N,M], the softmax
+     * @param gradLogits output [N,M], {@code (softmax - onehot) / N}, or null
+     * @return the mean loss {@code -1/N sum log softmax[n, label_n]}
+     */
+    float softmaxCrossEntropy(Tensor logits, int[] labels, Tensor probabilities, Tensor gradLogits);
+
+    // ---------------------------------------------------------------- spiking
+
+    /**
+     * Advances N LIF neurons by {@code steps} time steps (see {@link LifPropagators} for the update),
+     * entirely inside the backend (a GPU backend launches kernels only).
+     *
+     * @param c the propagators
+     * @param state the state, updated in place
+     * @param steps T, {@code >= 1}
+     * @param inputs the drive; its [T,N] tensors must have T = steps
+     * @param spikes output [T,N] of 0/1, or null
+     * @param spikeCounts [N], incremented by the number of spikes of each neuron (accumulated), or null
+     */
+    void lifRun(LifPropagators c, LifState state, int steps, LifInputs inputs, Tensor spikes, Tensor spikeCounts);
+
+    /**
+     * Event-driven synaptic input through a convolution: for every input element with a non-zero spike
+     * count s, adds {@code s * w} to the outputs it projects to, positive products into excitatory,
+     * negative ones into inhibitory. Cost is proportional to the number of spikes.
+     *
+     * @param spikes [N,C,H,W] spike counts
+     * @param weights [O,C,KH,KW], nA
+     * @param excitatory [N,O,H-KH+1,W-KW+1], accumulated
+     * @param inhibitory same shape, accumulated (receives negative values)
+     */
+    void spikeConv2dAccumulate(Tensor spikes, Tensor weights, Tensor excitatory, Tensor inhibitory);
+
+    /** Event-driven 2x2 pooling synapses of one weight (nA); accumulates into excitatory or inhibitory by its sign. */
+    void spikePool2x2Accumulate(Tensor spikes, float weight, Tensor excitatory, Tensor inhibitory);
+
+    /** Event-driven dense synapses: spikes [N,K], weights [M,K] (nA), excitatory and inhibitory [N,M] accumulated. */
+    void spikeDenseAccumulate(Tensor spikes, Tensor weights, Tensor excitatory, Tensor inhibitory);
+
+    /**
+     * Bernoulli spikes: element i spikes (1) in this step iff {@code u < probability[i]}, where u is the
+     * first 24-bit uniform of {@link Philox#uniform24} keyed by (seed, i, stream, step); else 0.
+     * Every backend draws exactly the same spikes.
+     *
+     * @param probability spike probability per element in this step (rate * dt), in [0, 1]
+     */
+    void bernoulliSpikes(long seed, int stream, long step, Tensor probability, Tensor spikes);
+
+    /**
+     * Poisson counts by the product-of-uniforms method: the count is the number of uniforms
+     * (from {@link Philox}, keyed by (seed, i, stream, step), in draw order) whose running product stays
+     * above {@code expNegLambda[i]} = exp(-expected count). Every backend draws exactly the same counts.
+     *
+     * @param expNegLambda exp(-lambda) per element, in [e^-64, 1] (see {@link Philox#expNegLambda})
+     */
+    void poissonCounts(long seed, int stream, long step, Tensor expNegLambda, Tensor counts);
+
+    /** Releases the backend's resources (thread pools, devices). Closing twice is harmless. */
+    @Override
+    void close();
+}
