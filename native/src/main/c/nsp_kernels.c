@@ -98,8 +98,11 @@ INLINE int64_t ns_backward_range(const float *R x, const float *R sigma, float k
         float xi = x[i];
         bad |= !(s >= 0.0f);
         double ks = kd * (double) s;
-        float z = (float) ((double) xi / ks);
-        float a = fabsf(z);
+        double zd = (double) xi / ks;
+        float z = (float) zd;
+        /* |z|, kept finite when only the rounding to float overflows: |z| e^-|z| is then 0, not inf * 0 */
+        double ad = fabs(zd);
+        float a = (ad > 0x1p127 && ad != INFINITY) ? 0x1p127f : (float) ad;
         float e = nsp_exp_nonpos(-a);                     /* e^-|z| in [0, 1] */
         float d = 1.0f + e;
         float lneg = e / d;                               /* logistic(-|z|) */
@@ -751,8 +754,8 @@ static int32_t java_f2i(float f) {
 static int lif_run(const float c[9], int32_t refractory_steps, float *v, float *ie, float *ii, float *ref,
                    const float *bias, const float *cur, const float *exc, const float *inh, float *spikes,
                    float *counts, int64_t n, int32_t steps, int threads) {
-    const double dm = c[0], de = c[1], di = c[2], dg = c[3], pe = c[4], pi = c[5], off = c[6];
-    const float theta = c[7], y_reset = c[8];
+    const double dm = c[0], de = c[1], di = c[2], dg = c[3], pe = c[4], pi = c[5];
+    const float off = c[6], theta = c[7], y_reset = c[8];
     static const float zeros[LIF_BLOCK];
     int64_t blocks = (n + LIF_BLOCK - 1) / LIF_BLOCK;
     int nt = team((double) n * steps * 4, threads);
@@ -765,7 +768,8 @@ static int lif_run(const float c[9], int32_t refractory_steps, float *v, float *
         float scratch[LIF_BLOCK];
         float *R y = v + lo, *R e = ie + lo, *R h = ii + lo;
         for (int j = 0; j < len; j++) {
-            constant[j] = off + (bias == NULL ? 0.0 : (double) bias[lo + j]);
+            /* the reference's c.offsetNa() + bias[i] is a float addition, widened afterwards */
+            constant[j] = (double) (off + (bias == NULL ? 0.0f : bias[lo + j]));
             r[j] = java_f2i(ref[lo + j]);
             fired[j] = 0;
         }

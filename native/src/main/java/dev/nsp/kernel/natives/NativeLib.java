@@ -245,7 +245,7 @@ final class NativeLib {
             }
             return p;
         }
-        String resource = "/native/" + platform() + "/" + System.mapLibraryName("nsp");
+        String resource = resourceName();
         URL url = NativeLib.class.getResource(resource);
         if (url == null) {
             throw new IllegalStateException("no " + resource + " on the class path (no native build for "
@@ -254,11 +254,30 @@ final class NativeLib {
         if ("file".equals(url.getProtocol())) {
             return Path.of(url.toURI());
         }
+        return extract(url);
+    }
+
+    /**
+     * Copies a library out of a jar (or any URL) into a temp file that is deleted when the JVM exits:
+     * dlopen needs a file.
+     *
+     * @param url where the library is
+     * @return the temp file
+     */
+    static Path extract(URL url) throws IOException {
         Path tmp = Files.createTempFile("nsp-", "-" + System.mapLibraryName("nsp"));
         tmp.toFile().deleteOnExit();
         try (InputStream in = url.openStream()) {
             Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(tmp);
+            throw e;
         }
         return tmp;
+    }
+
+    /** @return the class-path resource name of the library for this platform */
+    static String resourceName() {
+        return "/native/" + platform() + "/" + System.mapLibraryName("nsp");
     }
 }
