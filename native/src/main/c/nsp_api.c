@@ -11,7 +11,7 @@
 #define API __attribute__((visibility("default")))
 
 /* Bumped whenever a signature below changes; NativeLib refuses a library of another version. */
-#define NSP_ABI_VERSION 1
+#define NSP_ABI_VERSION 2
 
 extern const nsp_ops nsp_ops_base;
 #ifdef NSP_X86_VARIANTS
@@ -105,19 +105,19 @@ API void nsp_relu_backward(const float *x, float p, const float *gy, float *gx, 
 #define DIMS int32_t n, int32_t c, int32_t h, int32_t w, int32_t o, int32_t kh, int32_t kw
 #define PACK const int32_t d[7] = {n, c, h, w, o, kh, kw}
 
-API void nsp_conv_forward(const float *in, const float *wt, float *out, DIMS, int32_t threads) {
+API int32_t nsp_conv_forward(const float *in, const float *wt, float *out, DIMS, int32_t threads) {
     PACK;
-    active->conv_forward(in, wt, out, d, threads);
+    return active->conv_forward(in, wt, out, d, threads);
 }
 
-API void nsp_conv_backward_data(const float *gout, const float *wt, float *gin, DIMS, int32_t threads) {
+API int32_t nsp_conv_backward_data(const float *gout, const float *wt, float *gin, DIMS, int32_t threads) {
     PACK;
-    active->conv_backward_data(gout, wt, gin, d, threads);
+    return active->conv_backward_data(gout, wt, gin, d, threads);
 }
 
-API void nsp_conv_backward_weights(const float *in, const float *gout, float *gw, DIMS, int32_t threads) {
+API int32_t nsp_conv_backward_weights(const float *in, const float *gout, float *gw, DIMS, int32_t threads) {
     PACK;
-    active->conv_backward_weights(in, gout, gw, d, threads);
+    return active->conv_backward_weights(in, gout, gw, d, threads);
 }
 
 API int32_t nsp_moment_conv_forward(const float *in, const float *wt, float *mean, float *sigma, DIMS,

@@ -3,11 +3,12 @@
  * nsp_kernels.c is compiled once per instruction-set level (baseline x86-64 or the host's generic
  * level, x86-64-v3 = AVX2+FMA, x86-64-v4 = AVX-512) into a table named nsp_ops_<variant>; nsp_api.c
  * picks the best table the running CPU supports, once, and its exported functions forward to it.
- * (A whole translation unit per level, rather than target_clones, because the bodies of OpenMP
- * parallel regions are outlined into functions that would not inherit a clone's target.)
+ * (A whole translation unit per level rather than target_clones: every function of a variant, the
+ * chunk bodies that the thread pool calls included, is then compiled for that level, and the levels
+ * need no ifunc support.)
  *
- * Conventions: float32 tensors, row-major, NCHW; sizes and offsets are int64; `threads` is the upper
- * bound on OpenMP threads for the call (small calls use one). Nullable pointers are documented.
+ * Conventions: float32 tensors, row-major, NCHW; sizes and offsets are int64; `threads` is the most
+ * threads of nsp_pool.h the call may use (small calls use one). Nullable pointers are documented.
  */
 #ifndef NSP_OPS_H
 #define NSP_OPS_H
@@ -28,10 +29,10 @@ typedef struct nsp_ops {
     void (*relu_backward)(const float *x, float p, const float *gy, float *gx, int64_t n, int threads);
 
     /* conv dims: input [N,C,H,W], weights [O,C,KH,KW], output [N,O,H-KH+1,W-KW+1] */
-    void (*conv_forward)(const float *in, const float *w, float *out, const int32_t dims[7], int threads);
-    void (*conv_backward_data)(const float *gout, const float *w, float *gin, const int32_t dims[7], int threads);
-    void (*conv_backward_weights)(const float *in, const float *gout, float *gw, const int32_t dims[7], int threads);
-    /* return 0, or -1 when scratch memory could not be allocated (outputs then unspecified) */
+    /* the convolutions return 0, or -1 when scratch memory could not be allocated */
+    int (*conv_forward)(const float *in, const float *w, float *out, const int32_t dims[7], int threads);
+    int (*conv_backward_data)(const float *gout, const float *w, float *gin, const int32_t dims[7], int threads);
+    int (*conv_backward_weights)(const float *in, const float *gout, float *gw, const int32_t dims[7], int threads);
     int (*moment_conv_forward)(const float *in, const float *w, float *mean, float *sigma, const int32_t dims[7],
                                int threads);
     int (*moment_conv_backward)(const float *in, const float *w, const float *sigma, const float *gm,

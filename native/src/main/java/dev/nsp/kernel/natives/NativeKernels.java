@@ -23,9 +23,9 @@ import java.lang.invoke.MethodHandle;
  * never sees freed memory. Shapes are trusted here, as the SPI allows: {@link dev.nsp.kernel.Backends}
  * wraps this class in {@link dev.nsp.kernel.CheckedKernels}.
  *
- * <p>Threads: each call uses at most {@code threads} OpenMP threads (fewer for small calls). Every
- * kernel's result is independent of the thread count except the float accumulation order of nothing:
- * parallel work is split by output element, never within one element's sum.
+ * <p>Threads: each call uses at most {@code threads} threads of libnsp's pool (fewer for small calls;
+ * the calling thread always works, and never waits for a pool thread that has no CPU yet). Work is
+ * split by output element, never within one element's sum, so no result depends on the thread count.
  */
 final class NativeKernels implements Kernels {
     private final int threads;
@@ -156,34 +156,40 @@ final class NativeKernels implements Kernels {
     @Override
     public void conv2dForward(Tensor input, Tensor weights, Tensor output) {
         MemorySegment a = seg(input), w = seg(weights), o = seg(output);
+        int status;
         try {
-            NativeLib.CONV_FORWARD.invokeExact(a, w, o, input.dim(0), input.dim(1), input.dim(2), input.dim(3),
-                    weights.dim(0), weights.dim(2), weights.dim(3), threads);
+            status = (int) NativeLib.CONV_FORWARD.invokeExact(a, w, o, input.dim(0), input.dim(1), input.dim(2),
+                    input.dim(3), weights.dim(0), weights.dim(2), weights.dim(3), threads);
         } catch (Throwable t) {
             throw NativeLib.rethrow(t);
         }
+        checkStatus(status, "conv2dForward");
     }
 
     @Override
     public void conv2dBackwardData(Tensor gradOutput, Tensor weights, Tensor gradInput) {
         MemorySegment g = seg(gradOutput), w = seg(weights), gi = seg(gradInput);
+        int status;
         try {
-            NativeLib.CONV_BACKWARD_DATA.invokeExact(g, w, gi, gradInput.dim(0), gradInput.dim(1), gradInput.dim(2),
-                    gradInput.dim(3), weights.dim(0), weights.dim(2), weights.dim(3), threads);
+            status = (int) NativeLib.CONV_BACKWARD_DATA.invokeExact(g, w, gi, gradInput.dim(0), gradInput.dim(1),
+                    gradInput.dim(2), gradInput.dim(3), weights.dim(0), weights.dim(2), weights.dim(3), threads);
         } catch (Throwable t) {
             throw NativeLib.rethrow(t);
         }
+        checkStatus(status, "conv2dBackwardData");
     }
 
     @Override
     public void conv2dBackwardWeights(Tensor input, Tensor gradOutput, Tensor gradWeights) {
         MemorySegment a = seg(input), g = seg(gradOutput), gw = seg(gradWeights);
+        int status;
         try {
-            NativeLib.CONV_BACKWARD_WEIGHTS.invokeExact(a, g, gw, input.dim(0), input.dim(1), input.dim(2),
-                    input.dim(3), gradWeights.dim(0), gradWeights.dim(2), gradWeights.dim(3), threads);
+            status = (int) NativeLib.CONV_BACKWARD_WEIGHTS.invokeExact(a, g, gw, input.dim(0), input.dim(1),
+                    input.dim(2), input.dim(3), gradWeights.dim(0), gradWeights.dim(2), gradWeights.dim(3), threads);
         } catch (Throwable t) {
             throw NativeLib.rethrow(t);
         }
+        checkStatus(status, "conv2dBackwardWeights");
     }
 
     @Override
@@ -417,6 +423,6 @@ final class NativeKernels implements Kernels {
 
     @Override
     public void close() {
-        // the library stays loaded for the life of the process; OpenMP's threads are libgomp's
+        // the library and its thread pool stay for the life of the process (the pool's threads sleep when idle)
     }
 }

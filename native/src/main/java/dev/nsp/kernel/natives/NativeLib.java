@@ -33,11 +33,12 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * skips the thread-state transition. It must not be used for long calls (a critical call holds off
  * safepoints, i.e. the garbage collector), so callers use it only below {@link #CRITICAL_MAX_ELEMENTS}.
  */
+@SuppressWarnings("restricted") // this class is the one place that loads and binds native code
 final class NativeLib {
     /** System property: an explicit path of the library, instead of the copy in the jar. */
     static final String LIBRARY_PROPERTY = "nsp.native.library";
     /** The C side's {@code NSP_ABI_VERSION}. */
-    static final int ABI_VERSION = 1;
+    static final int ABI_VERSION = 2;
     /** Elementwise calls of at most this many elements use the critical handles (about 10 microseconds). */
     static final long CRITICAL_MAX_ELEMENTS = 8192;
 
@@ -94,9 +95,9 @@ final class NativeLib {
     static final MethodHandle RELU_BACKWARD_CRITICAL = bind("nsp_relu_backward", null, CRITICAL, P, F, P, P, L, I);
 
     // conv: pointers..., N, C, H, W, O, KH, KW, threads
-    static final MethodHandle CONV_FORWARD = bind("nsp_conv_forward", null, NONE, P, P, P, I, I, I, I, I, I, I, I);
-    static final MethodHandle CONV_BACKWARD_DATA = bind("nsp_conv_backward_data", null, NONE, P, P, P, I, I, I, I, I, I, I, I);
-    static final MethodHandle CONV_BACKWARD_WEIGHTS = bind("nsp_conv_backward_weights", null, NONE, P, P, P, I, I, I, I, I, I, I, I);
+    static final MethodHandle CONV_FORWARD = bind("nsp_conv_forward", JAVA_INT, NONE, P, P, P, I, I, I, I, I, I, I, I);
+    static final MethodHandle CONV_BACKWARD_DATA = bind("nsp_conv_backward_data", JAVA_INT, NONE, P, P, P, I, I, I, I, I, I, I, I);
+    static final MethodHandle CONV_BACKWARD_WEIGHTS = bind("nsp_conv_backward_weights", JAVA_INT, NONE, P, P, P, I, I, I, I, I, I, I, I);
     static final MethodHandle MOMENT_CONV_FORWARD = bind("nsp_moment_conv_forward", JAVA_INT, NONE, P, P, P, P, I, I, I, I, I, I, I, I);
     static final MethodHandle MOMENT_CONV_BACKWARD = bind("nsp_moment_conv_backward", JAVA_INT, NONE,
             P, P, P, P, P, P, P, I, I, I, I, I, I, I, I);

@@ -6,7 +6,7 @@ import dev.nsp.kernel.Kernels;
 /**
  * The native C backend ({@code -Dnsp.backend=native}): libnsp's kernels, vectorised by GCC for the best
  * instruction set of the CPU (baseline x86-64, AVX2 or AVX-512, chosen at load time) and parallel with
- * OpenMP. Priority 200: after the Vector API backend, before the reference, so it is chosen
+ * a small help-first thread pool. Priority 200: after the Vector API backend, before the reference, so it is chosen
  * automatically where the Vector API is not usable.
  *
  * <p>System property {@value #THREADS_PROPERTY}: the most threads one kernel call uses (default: the

@@ -37,6 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Memory safety (a closed tensor never reaches C), the provider's contract, the thread-count property,
  * ISA selection and loading the library out of a jar.
  */
+@SuppressWarnings("restricted")
 class NativeSafetyTest {
     @BeforeAll
     static void library() {
