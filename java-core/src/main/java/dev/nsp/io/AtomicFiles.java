@@ -10,7 +10,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Atomic file writes: the content goes to a temporary file in the target's folder, is flushed to
@@ -55,6 +58,7 @@ public final class AtomicFiles {
                 out.flush();
                 ch.force(true);
             }
+            copyPermissions(abs, tmp);
             move(tmp, abs);
             moved = true;
         } finally {
@@ -87,6 +91,20 @@ public final class AtomicFiles {
         } catch (AtomicMoveNotSupportedException e) {
             throw new IOException("cannot rename " + source + " to " + target + " atomically: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Temporary files are created owner-only; give the new file the permissions of the file it
+     * replaces, or rw-r--r-- for a new file (where the file system has POSIX permissions).
+     */
+    private static void copyPermissions(Path target, Path tmp) throws IOException {
+        if (!tmp.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            return;
+        }
+        Set<PosixFilePermission> perms = Files.exists(target)
+                ? Files.getPosixFilePermissions(target)
+                : PosixFilePermissions.fromString("rw-r--r--");
+        Files.setPosixFilePermissions(tmp, perms);
     }
 
     /** Keeps the body from closing the file channel before it is forced to disk. */
