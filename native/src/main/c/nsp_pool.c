@@ -129,7 +129,10 @@ void nsp_parallel_for(int64_t count, int64_t grain, int threads, nsp_body body, 
         return;
     }
     int helpers = threads - 1 < chunks - 1 ? threads - 1 : (int) (chunks - 1);
-    helpers = grow(helpers) < helpers ? workers : helpers;
+    int started = grow(helpers);
+    if (started < helpers) {
+        helpers = started;
+    }
     if (helpers <= 0) {
         pthread_mutex_unlock(&job_lock);
         body(ctx, 0, count);

@@ -103,6 +103,48 @@ class NativeSafetyTest {
     }
 
     @Test
+    void concurrentCallersGetTheSameResultsAsOneCaller() throws Exception {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(51);
+        int n = 200_000;
+        float[] x = NativeHarness.uniform(r, n, -3, 3);
+        float[] sg = NativeHarness.uniform(r, n, 0, 2);
+        float[] img = NativeHarness.uniform(r, 20 * 6 * 12 * 12, -1, 1);
+        float[] w = NativeHarness.uniform(r, 12 * 6 * 5 * 5, -0.3, 0.3);
+        try (Kernels k = new NativeKernels(2); Tensor xt = Tensor.of(x, n); Tensor st = Tensor.of(sg, n);
+             Tensor it = Tensor.of(img, 20, 6, 12, 12); Tensor wt = Tensor.of(w, 12, 6, 5, 5)) {
+            float[][] expected;
+            try (Tensor y = Tensor.zeros(n); Tensor out = Tensor.zeros(20, 12, 8, 8)) {
+                k.noisySoftplusForward(xt, st, 0.3f, 1f, y);
+                k.conv2dForward(it, wt, out);
+                expected = new float[][] {y.toArray(), out.toArray()};
+            }
+            // several Java threads share the one pool: some calls run on the pool, the others inline
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+            try {
+                List<java.util.concurrent.Future<float[][]>> results = new java.util.ArrayList<>();
+                for (int t = 0; t < 12; t++) {
+                    results.add(pool.submit(() -> {
+                        try (Tensor y = Tensor.zeros(n); Tensor out = Tensor.zeros(20, 12, 8, 8)) {
+                            for (int rep = 0; rep < 5; rep++) {
+                                k.noisySoftplusForward(xt, st, 0.3f, 1f, y);
+                                k.conv2dForward(it, wt, out);
+                            }
+                            return new float[][] {y.toArray(), out.toArray()};
+                        }
+                    }));
+                }
+                for (java.util.concurrent.Future<float[][]> f : results) {
+                    float[][] got = f.get();
+                    NativeHarness.assertBitIdentical("concurrent noisySoftplusForward", expected[0], got[0]);
+                    NativeHarness.assertBitIdentical("concurrent conv2dForward", expected[1], got[1]);
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    @Test
     void providerContract() {
         NativeProvider p = new NativeProvider();
         assertEquals("native", p.name());
