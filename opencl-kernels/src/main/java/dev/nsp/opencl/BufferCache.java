@@ -50,8 +50,10 @@ final class BufferCache implements AutoCloseable {
         capacities.remove(slot);
         if (old != null) {
             CL.clReleaseMemObject(old);
+            ClSession.released();
         }
         cl_mem m = CL.clCreateBuffer(context, CL.CL_MEM_READ_WRITE, grown, null, null);
+        ClSession.created();
         mems.put(slot, m);
         capacities.put(slot, grown);
         allocations++;
@@ -79,6 +81,7 @@ final class BufferCache implements AutoCloseable {
         for (cl_mem m : mems.values()) {
             try {
                 CL.clReleaseMemObject(m);
+                ClSession.released();
             } catch (RuntimeException e) {
                 if (first == null) {
                     first = e;

@@ -15,6 +15,8 @@ import org.jocl.cl_queue_properties;
 
 import java.lang.foreign.MemorySegment;
 import java.util.HashMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.Map;
 
 import static org.jocl.CL.CL_CONTEXT_PLATFORM;
@@ -33,6 +35,11 @@ final class ClSession implements AutoCloseable {
     /** Largest host-device copy in one call: ByteBuffer views of a segment hold at most 2^31 - 1 bytes. */
     private static final long CHUNK_BYTES = 1L << 30;
 
+    /** Program binaries by device and build options, shared by every context of the process. */
+    private static final ConcurrentHashMap<String, byte[]> BINARIES = new ConcurrentHashMap<>();
+    /** OpenCL objects created and not yet released by any session (a leak check for tests). */
+    private static final AtomicLong LIVE_OBJECTS = new AtomicLong();
+
     private final ClDevice device;
     private cl_context context;
     private cl_command_queue queue;
@@ -49,12 +56,16 @@ final class ClSession implements AutoCloseable {
             cl_context_properties props = new cl_context_properties();
             props.addProperty(CL_CONTEXT_PLATFORM, device.platform());
             context = CL.clCreateContext(props, 1, new cl_device_id[] {device.device()}, null, null, null);
+            created();
             queue = createQueue(context, device.device());
+            created();
             long t0 = System.nanoTime();
             program = build(context, device, extraOptions);
+            created();
             buildNanos = System.nanoTime() - t0;
             for (String name : KernelSources.KERNELS) {
                 cl_kernel k = CL.clCreateKernel(program, name, null);
+                created();
                 kernels.put(name, k);
                 long[] wg = new long[1];
                 CL.clGetKernelWorkGroupInfo(k, device.device(), CL_KERNEL_WORK_GROUP_SIZE, Sizeof.size_t,
@@ -94,10 +105,41 @@ final class ClSession implements AutoCloseable {
         }
     }
 
+    /**
+     * Builds nsp's program for one context. The first build per process, device and options compiles the sources
+     * (the build log of a failure is kept); later contexts are built from the program binary that build produced,
+     * which skips the OpenCL C compiler (on PoCL ~5 ms instead of ~100 ms). A binary the driver refuses falls back
+     * to the sources.
+     */
     private static cl_program build(cl_context context, ClDevice device, String extraOptions) {
+        String options = KernelSources.options(device, extraOptions);
+        String key = device.index() + "|" + device.name() + "|" + options;
+        byte[] binary = BINARIES.get(key);
+        if (binary != null) {
+            cl_program p = null;
+            try {
+                p = CL.clCreateProgramWithBinary(context, 1, new cl_device_id[] {device.device()},
+                        new long[] {binary.length}, new byte[][] {binary}, null, null);
+                CL.clBuildProgram(p, 1, new cl_device_id[] {device.device()}, options, null, null);
+                return p;
+            } catch (CLException e) {
+                if (p != null) {
+                    CL.clReleaseProgram(p);
+                }
+                BINARIES.remove(key);
+            }
+        }
+        cl_program p = buildFromSource(context, device, options);
+        byte[] b = programBinary(p);
+        if (b != null) {
+            BINARIES.put(key, b);
+        }
+        return p;
+    }
+
+    private static cl_program buildFromSource(cl_context context, ClDevice device, String options) {
         String[] sources = KernelSources.load();
         cl_program p = CL.clCreateProgramWithSource(context, sources.length, sources, null, null);
-        String options = KernelSources.options(device, extraOptions);
         try {
             CL.clBuildProgram(p, 1, new cl_device_id[] {device.device()}, options, null, null);
             return p;
@@ -113,6 +155,23 @@ final class ClSession implements AutoCloseable {
         }
     }
 
+    /** @return the device binary of a built single-device program, or null if the driver offers none */
+    private static byte[] programBinary(cl_program p) {
+        try {
+            long[] size = new long[1];
+            CL.clGetProgramInfo(p, CL.CL_PROGRAM_BINARY_SIZES, Sizeof.size_t, Pointer.to(size), null);
+            if (size[0] <= 0 || size[0] > Integer.MAX_VALUE) {
+                return null;
+            }
+            byte[] b = new byte[(int) size[0]];
+            CL.clGetProgramInfo(p, CL.CL_PROGRAM_BINARIES, Sizeof.POINTER, Pointer.to(new Pointer[] {Pointer.to(b)}),
+                    null);
+            return b;
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
     private static String buildLog(cl_program p, cl_device_id d) {
         try {
             long[] size = new long[1];
@@ -123,6 +182,21 @@ final class ClSession implements AutoCloseable {
         } catch (RuntimeException e) {
             return "(no build log: " + e + ")";
         }
+    }
+
+    /** Counts one OpenCL object created and kept. */
+    static void created() {
+        LIVE_OBJECTS.incrementAndGet();
+    }
+
+    /** Counts one OpenCL object released. */
+    static void released() {
+        LIVE_OBJECTS.decrementAndGet();
+    }
+
+    /** @return OpenCL objects (contexts, queues, programs, kernels, buffers) created by sessions and not released */
+    static long liveObjects() {
+        return LIVE_OBJECTS.get();
     }
 
     ClDevice device() {
@@ -235,6 +309,7 @@ final class ClSession implements AutoCloseable {
         for (cl_kernel k : kernels.values()) {
             try {
                 CL.clReleaseKernel(k);
+                released();
             } catch (RuntimeException e) {
                 first = first == null ? e : first;
             }
@@ -257,6 +332,7 @@ final class ClSession implements AutoCloseable {
         }
         try {
             r.run();
+            released();
         } catch (RuntimeException e) {
             return first == null ? e : first;
         }

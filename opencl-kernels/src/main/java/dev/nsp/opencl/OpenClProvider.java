@@ -52,7 +52,7 @@ public final class OpenClProvider implements KernelProvider {
             boolean automatic = d.isGpu();
             boolean forced = name().equals(Backends.forcedName());
             if (automatic || forced) {
-                String failure = BUILDS.computeIfAbsent(d.index(), i -> trialBuild(d));
+                String failure = BUILDS.computeIfAbsent(d.index(), i -> trialBuild(d, ""));
                 if (!failure.isEmpty()) {
                     return Availability.no(failure);
                 }
@@ -124,8 +124,13 @@ public final class OpenClProvider implements KernelProvider {
         return (List<ClDevice>) v;
     }
 
-    private static String trialBuild(ClDevice d) {
-        try (ClSession s = ClSession.open(d, "")) {
+    /**
+     * Builds nsp's program once on {@code d}.
+     *
+     * @return "" if it built, else the reason (the build log is logged at WARNING)
+     */
+    static String trialBuild(ClDevice d, String extraOptions) {
+        try (ClSession s = ClSession.open(d, extraOptions)) {
             LOG.log(System.Logger.Level.DEBUG, "nsp opencl: program built on " + d.describe() + " in "
                     + s.buildNanos() / 1_000_000 + " ms");
             return "";

@@ -202,6 +202,9 @@ class LifTest {
             assertTrue(sameTrains >= 0.98 * n, "identical spike trains: " + sameTrains + " of " + n);
             assertEquals(totalRef, totalCl, 0.01 * totalRef, "total spikes");
             assertTrue(totalRef > 0);
+            // and the float build really is another arithmetic (else this test would check nothing new)
+            org.junit.jupiter.api.Assertions.assertFalse(java.util.Arrays.equals(s.a.v().toArray(), s.b.v().toArray()),
+                    "the float variant should round differently from the double reference somewhere");
         }
     }
 }
