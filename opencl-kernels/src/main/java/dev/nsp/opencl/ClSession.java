@@ -184,6 +184,11 @@ final class ClSession implements AutoCloseable {
         }
     }
 
+    /** Forgets the cached program binaries: the next context compiles from source (for benchmarks). */
+    static void clearBinaryCache() {
+        BINARIES.clear();
+    }
+
     /** Counts one OpenCL object created and kept. */
     static void created() {
         LIVE_OBJECTS.incrementAndGet();
@@ -271,12 +276,6 @@ final class ClSession implements AutoCloseable {
     void readFloats(cl_mem mem, float[] data) {
         CL.clEnqueueReadBuffer(queue, mem, CL_TRUE, 0, (long) data.length * Sizeof.cl_float, Pointer.to(data), 0,
                 null, null);
-    }
-
-    /** Copies small int data from the device, at a byte offset (blocking). */
-    void readInts(cl_mem mem, long byteOffset, int[] data) {
-        CL.clEnqueueReadBuffer(queue, mem, CL_TRUE, byteOffset, (long) data.length * Sizeof.cl_int, Pointer.to(data),
-                0, null, null);
     }
 
     /** Waits until every enqueued command has finished. */

@@ -55,25 +55,25 @@ __kernel void lif_run(__global float* v, __global float* iExc, __global float* i
     float constantF = offsetNa + ((flags & LIF_BIAS) ? bias[i] : 0.0f);
     lif_real constDrive = constantF;
     int fired = 0;
+    /* branch-free body (selects instead of ifs) so that CPU implementations can vectorise across neurons;
+       the arithmetic and its order are unchanged */
     for (int t = 0; t < steps; t++) {
         size_t ti = (size_t) t * (size_t) n + (size_t) i;
-        if (r > 0) {
-            r--;
-        } else {
-            lif_real drive = constDrive + (lif_real) ((flags & LIF_CURRENT) ? current[ti] : 0.0f);
-            y = (lif_real) decayM * y + (lif_real) driveGain * drive + (lif_real) psE * e + (lif_real) psI * h;
-        }
+        int refractoryNow = r > 0;
+        lif_real drive = constDrive + (lif_real) ((flags & LIF_CURRENT) ? current[ti] : 0.0f);
+        lif_real yFree = (lif_real) decayM * y + (lif_real) driveGain * drive + (lif_real) psE * e
+                + (lif_real) psI * h;
+        y = refractoryNow ? y : yFree;
+        r = refractoryNow ? r - 1 : r;
         e = (lif_real) decayE * e + (lif_real) ((flags & LIF_EXC) ? exc[ti] : 0.0f);
         h = (lif_real) decayI * h + (lif_real) ((flags & LIF_INH) ? inh[ti] : 0.0f);
         y = (lif_real) (float) y;
         e = (lif_real) (float) e;
         h = (lif_real) (float) h;
         int spike = y >= (lif_real) theta;
-        if (spike) {
-            y = yReset;
-            r = refractorySteps;
-            fired++;
-        }
+        y = spike ? (lif_real) yReset : y;
+        r = spike ? refractorySteps : r;
+        fired += spike;
         if (flags & LIF_SPIKES) {
             spikes[ti] = spike ? 1.0f : 0.0f;
         }

@@ -13,7 +13,8 @@ import java.util.Random;
 /**
  * Shared test plumbing: opens the OpenCL backend on whatever device {@code nsp.opencl.device} selects (PoCL's
  * CPU device on a machine without a GPU), or skips the test with the reason when OpenCL is missing, unless
- * {@code -Dnsp.test.requireBackends} names {@code opencl}, in which case a missing OpenCL FAILS the test.
+ * {@code -Dnsp.test.requireBackends} (or, without it, the environment variable {@code NSP_REQUIRE_BACKENDS})
+ * names {@code opencl}, in which case a missing OpenCL FAILS the test.
  */
 final class OpenClTestSupport {
     static final String REQUIRE = "nsp.test.requireBackends";
@@ -38,6 +39,9 @@ final class OpenClTestSupport {
             return;
         }
         String required = System.getProperty(REQUIRE, "");
+        if (required.isBlank()) {
+            required = System.getenv().getOrDefault("NSP_REQUIRE_BACKENDS", "");
+        }
         if (required.toLowerCase(java.util.Locale.ROOT).contains("opencl")) {
             Assertions.fail("OpenCL is required (-D" + REQUIRE + "=" + required + ") but not available: " + reason);
         }
