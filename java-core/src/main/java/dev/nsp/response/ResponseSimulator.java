@@ -8,6 +8,7 @@ import dev.nsp.kernel.LifState;
 import dev.nsp.kernel.Philox;
 import dev.nsp.neuron.LifParameters;
 import dev.nsp.tensor.Tensor;
+import java.util.Arrays;
 
 /**
  * Measures the response of single LIF neurons (SPEC section 1) by simulation on the batched LIF kernel
@@ -162,29 +163,36 @@ public final class ResponseSimulator {
         try (LifState state = new LifState(n); Tensor biasT = Tensor.of(bias, n); Tensor spikeCounts = Tensor.zeros(n);
              Tensor current = noisy ? Tensor.zeros(chunk, n) : null) {
             float[] buffer = noisy ? new float[chunk * n] : null;
-            float[] row = new float[n];
-            double[] pair = new double[2];
-            long drawn = -1;
+            float[][] rows = {new float[n], new float[n]};   // the current of draws 2q and 2q + 1
+            long pairDrawn = -1;
             int[] words = new int[4];
+            double[] pair = new double[2];
             for (long start = 0; start < steps; start += chunk) {
                 int t = (int) Math.min(chunk, steps - start);
                 Tensor cur = null;
                 if (noisy) {
                     for (int s = 0; s < t; s++) {
                         long j = (start + s) / stepsPerDraw;
-                        if (j != drawn) {
+                        if ((j >>> 1) != pairDrawn) {
+                            pairDrawn = j >>> 1;
                             for (int i = 0; i < n; i++) {
-                                row[i] = sigmaOf[i] == 0 ? 0f : (float) (sigmaOf[i] * gaussian(config.seed(), i, j, words, pair));
+                                if (sigmaOf[i] == 0) {
+                                    rows[0][i] = 0f;
+                                    rows[1][i] = 0f;
+                                } else {
+                                    gaussianPair(config.seed(), i, pairDrawn, words, pair);
+                                    rows[0][i] = (float) (sigmaOf[i] * pair[0]);
+                                    rows[1][i] = (float) (sigmaOf[i] * pair[1]);
+                                }
                             }
-                            drawn = j;
                         }
-                        System.arraycopy(row, 0, buffer, s * n, n);
+                        System.arraycopy(rows[(int) (j & 1)], 0, buffer, s * n, n);
                     }
                     cur = t == chunk ? current : current.view(0, t, n);
                     if (t == chunk) {
                         cur.copyFrom(buffer);
                     } else {
-                        cur.copyFrom(java.util.Arrays.copyOf(buffer, t * n));
+                        cur.copyFrom(Arrays.copyOf(buffer, t * n));
                     }
                 }
                 kernels.lifRun(c, state, t, new LifInputs(biasT, cur, null, null), null, spikeCounts);
@@ -264,8 +272,8 @@ public final class ResponseSimulator {
                 }
                 Tensor e = t == chunk ? exc : exc.view(0, t, n);
                 Tensor h = t == chunk ? inh : inh.view(0, t, n);
-                e.copyFrom(t == chunk ? excBuf : java.util.Arrays.copyOf(excBuf, t * n));
-                h.copyFrom(t == chunk ? inhBuf : java.util.Arrays.copyOf(inhBuf, t * n));
+                e.copyFrom(t == chunk ? excBuf : Arrays.copyOf(excBuf, t * n));
+                h.copyFrom(t == chunk ? inhBuf : Arrays.copyOf(inhBuf, t * n));
                 kernels.lifRun(c, state, t, new LifInputs(null, null, e, h), null, spikeCounts);
             }
             counts = spikeCounts.toArray();
@@ -277,7 +285,7 @@ public final class ResponseSimulator {
     private void fillCounts(Tensor expNeg, int parts, int stream, long step, Tensor draw, float[] buf, int offset,
                             float weight) {
         int n = draw.dim(0);
-        java.util.Arrays.fill(buf, offset, offset + n, 0f);
+        Arrays.fill(buf, offset, offset + n, 0f);
         for (int part = 0; part < parts; part++) {
             kernels.poissonCounts(config.seed(), stream + 2 * part, step, expNeg, draw);
             float[] d = draw.toArray();
@@ -296,19 +304,25 @@ public final class ResponseSimulator {
      * @param seed the seed
      * @param neuron the neuron index
      * @param draw the redraw index j
-     * @param words scratch, 4 ints
-     * @param pair scratch, 2 doubles
      * @return g(neuron, j)
      */
-    static double gaussian(long seed, int neuron, long draw, int[] words, double[] pair) {
-        Philox.draw(seed, neuron, STREAM_GAUSSIAN, draw >>> 1, 0, words);
+    static double gaussian(long seed, int neuron, long draw) {
+        double[] pair = new double[2];
+        gaussianPair(seed, neuron, draw >>> 1, new int[4], pair);
+        return pair[(int) (draw & 1)];
+    }
+
+    /** The Box-Muller pair (g(neuron, 2q), g(neuron, 2q + 1)) into out; words is scratch. */
+    static void gaussianPair(long seed, int neuron, long q, int[] words, double[] out) {
+        Philox.draw(seed, neuron, STREAM_GAUSSIAN, q, 0, words);
         long a = ((words[0] & 0xFFFFFFFFL) << 21) | ((words[1] & 0xFFFFFFFFL) >>> 11);
         long b = ((words[2] & 0xFFFFFFFFL) << 21) | ((words[3] & 0xFFFFFFFFL) >>> 11);
         double u1 = (a + 1) * 0x1p-53;
         double u2 = b * 0x1p-53;
         double r = Math.sqrt(-2.0 * Math.log(u1));
         double angle = 2.0 * Math.PI * u2;
-        return (draw & 1) == 0 ? r * Math.cos(angle) : r * Math.sin(angle);
+        out[0] = r * Math.cos(angle);
+        out[1] = r * Math.sin(angle);
     }
 
     private SimulatedRates statistics(float[] counts, int points) {

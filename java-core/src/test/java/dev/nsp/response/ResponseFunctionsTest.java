@@ -125,8 +125,16 @@ class ResponseFunctionsTest {
             assertEquals(constant, r, 1e-9 * constant);
             assertEquals(constant, ResponseFunctions.siegertRateHz(P, new NoiseModel.Poisson(5, true), mu, 0), 0);
         }
-        // below and at the rheobase the limit is 0
-        assertTrue(ResponseFunctions.siegertRateHz(P, new MembraneNoise(15, 1e-6, 0)) < 1e-3);
+        // at the rheobase (mu_V = theta) the limit is 0, approached only logarithmically: there
+        // I = int_0^(15/sigma) erfcx >= ln(15/sigma + 1)/sqrt(pi) (erfcx(v) >= 1/(sqrt(pi)(v + 1))), so
+        // rate < 1000 / (tau_m ln(15/sigma)) Hz
+        double previous = Double.POSITIVE_INFINITY;
+        for (double sigmaV : new double[] {1e-2, 1e-6, 1e-20, 1e-100, 1e-300}) {
+            double r = ResponseFunctions.siegertRateHz(P, new MembraneNoise(15, sigmaV, 0));
+            assertTrue(r < previous && r < 1000 / (20 * Math.log(15 / sigmaV)), sigmaV + ": " + r);
+            previous = r;
+        }
+        // below the rheobase it is 0 (beyond the 6 sigma cut-off)
         assertEquals(0.0, ResponseFunctions.siegertRateHz(P, new MembraneNoise(14.9, 1e-3, 0)));
     }
 
