@@ -19,7 +19,7 @@ class SpecialFunctionsTest {
     /** Arguments: a dense sweep of [-6, 6], random points, the branch boundaries, and large magnitudes. */
     static List<Double> arguments(double lo, double hi, int random) {
         List<Double> xs = new ArrayList<>();
-        for (double x = lo; x <= hi + 1e-12; x += 0.37) {
+        for (double x = lo; x <= hi + 1e-12; x += 0.53) {
             xs.add(x);
         }
         SplittableRandom r = new SplittableRandom(42);
@@ -46,7 +46,7 @@ class SpecialFunctionsTest {
     void erfcxMatchesSeriesReference() {
         double worst = 0;
         double at = 0;
-        for (double x : arguments(-26.5, 26.9, 60)) {
+        for (double x : arguments(-26.5, 26.9, 30)) {
             double e = rel(SpecialFunctions.erfcx(x), BigMath.erfcx(x));
             if (e > worst) {
                 worst = e;
@@ -76,7 +76,7 @@ class SpecialFunctionsTest {
     void erfAndErfcMatchReference() {
         double worstErf = 0;
         double worstErfc = 0;
-        for (double x : arguments(-9, 26.9, 40)) {
+        for (double x : arguments(-9, 26.9, 25)) {
             MathContext mc = BigMath.precisionFor(x);
             java.math.BigDecimal erf = BigMath.erf(Math.abs(x), mc);
             double want = Math.copySign(erf.doubleValue(), x);
@@ -101,7 +101,7 @@ class SpecialFunctionsTest {
     void dawsonMatchesReference() {
         double worst = 0;
         double at = 0;
-        List<Double> xs = arguments(-35, 35, 60);
+        List<Double> xs = arguments(-35, 35, 30);
         xs.addAll(List.of(0.9241388730, 50.0, 1e3, 1e6, 1e8, 1e9, 1e200, -1e300));
         for (double x : xs) {
             double e = rel(SpecialFunctions.dawson(x), BigMath.dawson(x));
