@@ -69,10 +69,12 @@ API int32_t nsp_set_level(int32_t level) {
 API const char *nsp_variant(void) { return active->name; }
 
 API const char *nsp_compiler(void) {
-#ifdef __VERSION__
-    return __VERSION__;
+#if defined(__clang__)
+    return __VERSION__;                 /* "Clang ..." */
+#elif defined(__GNUC__)
+    return "GCC " __VERSION__;
 #else
-    return "unknown";
+    return "an unknown compiler";
 #endif
 }
 

@@ -38,8 +38,7 @@ public final class NativeProvider implements KernelProvider {
                 return Availability.no(failure);
             }
             return Availability.yes("C kernels " + NativeLib.variant() + " (" + describe(NativeLib.variant())
-                    + "), " + threads() + " threads, " + NativeLib.path().getFileName() + " built by "
-                    + NativeLib.compiler());
+                    + "), up to " + threads() + " threads, libnsp built by " + NativeLib.compiler());
         } catch (RuntimeException | LinkageError e) {
             return Availability.no("libnsp failed to load: " + e);
         }
