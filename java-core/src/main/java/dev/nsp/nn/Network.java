@@ -2,6 +2,11 @@ package dev.nsp.nn;
 
 import dev.nsp.kernel.Backends;
 import dev.nsp.kernel.Kernels;
+import dev.nsp.model.Activation;
+import dev.nsp.model.Architecture;
+import dev.nsp.model.Layer;
+import dev.nsp.model.SavedModel;
+import dev.nsp.model.TrainingInfo;
 import dev.nsp.tensor.Tensor;
 
 import java.util.ArrayList;
@@ -11,14 +16,17 @@ import java.util.Objects;
 import java.util.SplittableRandom;
 
 /**
- * A convolutional network of Noisy Softplus (or relu, or softplus) units without biases, as in the paper:
- * e.g. {@code 6c5-2s-12c5-2s-10} (see {@link Architecture}), with a softmax over the logits of the dense
+ * A trainable feed-forward network of Noisy Softplus (or relu, or softplus) units without biases, as in the
+ * paper: e.g. {@code 6c5-2s-12c5-2s-10} ({@link Architecture}), with a softmax over the logits of the dense
  * output layer.
  *
- * <p>Per unit (SPEC section 4, {@link ActivationParams}): a convolution unit computes {@code x = W * a} and,
- * for noisy-softplus, {@code sigma = sqrt(W^2/2 * |a|)}, then {@code a_out = p f(x, sigma)}. Pooling units
- * of noisy-softplus networks are Noisy Softplus units with the fixed weight 1/(4p); in relu and softplus
- * networks pooling is plain average pooling with no activation. The dense layer's output are the logits.
+ * <p>Per unit (SPEC section 4): a convolution (or hidden dense) unit computes {@code x = W * a} and, for
+ * noisy-softplus, {@code sigma = sqrt(W^2/2 * |a|)}, then {@code a_out = p f(x, sigma)}; softplus units
+ * compute {@code p k s log(1 + exp(x / (k s)))} with the fixed s = softplusSigma, relu units
+ * {@code p max(x, 0)}. Pooling units of noisy-softplus networks are Noisy Softplus units with the fixed
+ * weight 1/(4p) ({@link #poolWeight()}); in relu and softplus networks pooling is plain average pooling
+ * with no activation. The dense output layer's outputs are the logits. Input pixels are encoded as
+ * {@code a = pixel/255 * inputScale}.
  *
  * <p>All heavy work goes through the {@link Kernels} SPI, so the network runs on whichever backend it was
  * given. The weights live in off-heap tensors owned by the network; per-batch tensors live in a
@@ -26,29 +34,50 @@ import java.util.SplittableRandom;
  */
 public final class Network implements AutoCloseable {
     private final Architecture architecture;
-    private final ActivationParams activation;
+    private final Activation activation;
+    private final double inputScale;
     private final Kernels kernels;
-    private final Layer[] layers;
+    private final NetworkLayer[] layers;
+    private final float poolWeight;
 
-    private Network(Architecture architecture, ActivationParams activation, Kernels kernels, List<float[]> weights) {
+    /** @param weights one array per layer, empty for pooling layers */
+    private Network(Architecture architecture, Activation activation, double inputScale, Kernels kernels,
+                    List<float[]> weights) {
         this.architecture = Objects.requireNonNull(architecture, "architecture");
         this.activation = Objects.requireNonNull(activation, "activation");
         this.kernels = Objects.requireNonNull(kernels, "kernels");
-        List<LayerSpec> specs = architecture.layers();
-        this.layers = new Layer[specs.size()];
+        if (!(inputScale > 0) || !Double.isFinite(inputScale)) {
+            throw new IllegalArgumentException("inputScale: " + inputScale + ", must be finite and > 0");
+        }
+        this.inputScale = inputScale;
         Units units = new Units(activation);
-        int w = 0;
+        this.poolWeight = (float) (activation.kind() == Activation.Kind.NOISY_SOFTPLUS ? 1 / (4 * activation.p()) : 0.25);
+        if (!(poolWeight > 0) || Float.isInfinite(poolWeight)) {
+            throw new IllegalArgumentException("activation: p = " + activation.p() + " gives no usable pooling weight");
+        }
+        List<Layer> specs = architecture.layers();
+        if (weights.size() != specs.size()) {
+            throw new IllegalArgumentException("weights: " + weights.size() + " arrays for " + specs.size()
+                    + " layers (" + architecture.spec() + "); give an empty array for a pooling layer");
+        }
+        this.layers = new NetworkLayer[specs.size()];
         boolean ok = false;
         try {
             for (int i = 0; i < specs.size(); i++) {
-                int[] in = architecture.inputShape(i);
-                switch (specs.get(i)) {
-                    case LayerSpec.Conv c -> layers[i] = new ConvLayer(c,
-                            tensor(i, weights.get(w++), c.maps(), in[0], c.kernel(), c.kernel()), units);
-                    case LayerSpec.Pool p -> layers[i] = new PoolLayer(p, units, (float) activation.poolWeight());
-                    case LayerSpec.Dense d -> layers[i] = new DenseLayer(d,
-                            tensor(i, weights.get(w++), d.outputs(), product(in)));
-                }
+                Layer l = specs.get(i);
+                boolean last = i == specs.size() - 1;
+                layers[i] = switch (l) {
+                    case Layer.Conv c -> new ConvLayer(c, tensor(i, weights.get(i), l.weightShape()), units);
+                    case Layer.Pool2x2 p -> {
+                        if (weights.get(i) == null || weights.get(i).length != 0) {
+                            throw new IllegalArgumentException("weights: layer " + i + " (2s) has no weights, give an "
+                                    + "empty array");
+                        }
+                        yield new PoolLayer(units, poolWeight);
+                    }
+                    case Layer.Dense d -> new DenseLayer(d, tensor(i, weights.get(i), l.weightShape()),
+                            last ? null : units);
+                };
             }
             ok = true;
         } finally {
@@ -58,7 +87,7 @@ public final class Network implements AutoCloseable {
         }
     }
 
-    private static Tensor tensor(int layer, float[] values, int... shape) {
+    private static Tensor tensor(int layer, float[] values, int[] shape) {
         long n = 1;
         for (int d : shape) {
             n *= d;
@@ -79,87 +108,68 @@ public final class Network implements AutoCloseable {
         return Tensor.of(values, shape);
     }
 
-    private static int product(int[] shape) {
-        int n = 1;
-        for (int d : shape) {
-            n = Math.multiplyExact(n, d);
-        }
-        return n;
-    }
-
     /**
      * A network with random weights on the default backend ({@link Backends#get()}).
      *
-     * @see #initialize(Architecture, ActivationParams, long, Kernels)
+     * @see #initialize(Architecture, Activation, double, long, Kernels)
      */
-    public static Network initialize(Architecture architecture, ActivationParams activation, long seed) {
-        return initialize(architecture, activation, seed, Backends.get());
+    public static Network initialize(Architecture architecture, Activation activation, double inputScale, long seed) {
+        return initialize(architecture, activation, inputScale, seed, Backends.get());
     }
 
     /**
      * A network with random weights: every weight of a layer with fan-in n (inputs per unit) is drawn
-     * uniformly from {@code [-b, b]}, {@code b = sqrt(6 / n)} (He et al. 2015: variance 2/n), from a
+     * uniformly from {@code [-b, b]}, {@code b = sqrt(6 / n)} (variance 2/n, He et al. 2015), from one
      * {@link SplittableRandom} seeded with {@code seed}, layer by layer in row-major order. The same seed
      * gives the same weights on every backend.
      *
      * @param architecture the layers
-     * @param activation the activation and its parameters
+     * @param activation the activation and its parameters ({@link Defaults#activation})
+     * @param inputScale the activation of a full-ink pixel, {@code K tau_s} ({@link Defaults#INPUT_SCALE})
      * @param seed the random seed
      * @param kernels the backend that will run the network
      * @return a network the caller closes
      */
-    public static Network initialize(Architecture architecture, ActivationParams activation, long seed,
+    public static Network initialize(Architecture architecture, Activation activation, double inputScale, long seed,
                                      Kernels kernels) {
         SplittableRandom rng = new SplittableRandom(seed);
         List<float[]> weights = new ArrayList<>();
-        List<LayerSpec> specs = architecture.layers();
-        for (int i = 0; i < specs.size(); i++) {
-            int[] in = architecture.inputShape(i);
-            int fanIn;
-            int count;
-            switch (specs.get(i)) {
-                case LayerSpec.Conv c -> {
-                    fanIn = in[0] * c.kernel() * c.kernel();
-                    count = c.maps() * fanIn;
+        for (Layer l : architecture.layers()) {
+            int[] shape = l.weightShape();
+            float[] w = new float[(int) l.weightCount()];
+            if (w.length > 0) {
+                int fanIn = w.length / shape[0];
+                double bound = Math.sqrt(6.0 / fanIn);
+                for (int j = 0; j < w.length; j++) {
+                    w[j] = (float) ((2 * rng.nextDouble() - 1) * bound);
                 }
-                case LayerSpec.Dense d -> {
-                    fanIn = product(in);
-                    count = d.outputs() * fanIn;
-                }
-                case LayerSpec.Pool p -> {
-                    continue;
-                }
-            }
-            double bound = Math.sqrt(6.0 / fanIn);
-            float[] w = new float[count];
-            for (int j = 0; j < count; j++) {
-                w[j] = (float) ((2 * rng.nextDouble() - 1) * bound);
             }
             weights.add(w);
         }
-        return new Network(architecture, activation, kernels, weights);
+        return new Network(architecture, activation, inputScale, kernels, weights);
     }
 
     /**
-     * A network with given weights, e.g. a saved model.
+     * A network with the weights of a saved model.
      *
-     * @param architecture the layers
-     * @param activation the activation and its parameters
-     * @param weights one row-major array per convolution and dense layer, in layer order (pooling layers have
-     *                none), with the sizes {@link LayerParameters#weightShape()} gives; copied; finite
+     * @param model the model (its weights are copied)
      * @param kernels the backend that will run the network
      * @return a network the caller closes
-     * @throws IllegalArgumentException if a count or size does not match, or a weight is not finite
+     * @throws IllegalArgumentException if the activation's parameters do not fit the kernels' float arguments
      */
-    public static Network fromWeights(Architecture architecture, ActivationParams activation, List<float[]> weights,
-                                      Kernels kernels) {
-        Objects.requireNonNull(weights, "weights");
-        long expected = architecture.layers().stream().filter(l -> !(l instanceof LayerSpec.Pool)).count();
-        if (weights.size() != expected) {
-            throw new IllegalArgumentException("weights: " + weights.size() + " arrays, architecture "
-                    + architecture.spec() + " has " + expected + " layers with weights");
-        }
-        return new Network(architecture, activation, kernels, weights);
+    public static Network fromModel(SavedModel model, Kernels kernels) {
+        return new Network(model.architecture(), model.activation(), model.inputScale(), kernels, model.weights());
+    }
+
+    /**
+     * The network as a saved model (for {@link dev.nsp.model.ModelFile} and the conversion to a spiking
+     * network).
+     *
+     * @param training how it was trained
+     * @return a snapshot of the current weights
+     */
+    public SavedModel toModel(TrainingInfo training) {
+        return new SavedModel(architecture, activation, inputScale, training, weights());
     }
 
     /** @return the architecture */
@@ -168,8 +178,18 @@ public final class Network implements AutoCloseable {
     }
 
     /** @return the activation and its parameters */
-    public ActivationParams activation() {
+    public Activation activation() {
         return activation;
+    }
+
+    /** @return the activation of a full-ink pixel ({@code K tau_s}): inputs are {@code pixel / 255 * inputScale} */
+    public double inputScale() {
+        return inputScale;
+    }
+
+    /** @return the weight of every pooling synapse in this ANN: 1/(4p) for noisy-softplus, else 1/4 */
+    public float poolWeight() {
+        return poolWeight;
     }
 
     /** @return the backend the network runs on */
@@ -227,10 +247,10 @@ public final class Network implements AutoCloseable {
 
     /**
      * Forward and backward pass: the mean loss over the batch and its gradient with respect to every weight
-     * ({@link Workspace#weightGradient}).
+     * ({@link #gradients(Workspace)}).
      *
      * @param ws a workspace of this network, with input and labels filled in
-     * @param mode how the noise level sigma is treated (ignored unless the activation is noisy-softplus)
+     * @param mode how the noise level sigma is treated (irrelevant unless the activation is noisy-softplus)
      * @return the mean loss over the batch (nats)
      */
     public float lossAndGradients(Workspace ws, SigmaGrad mode) {
@@ -245,14 +265,14 @@ public final class Network implements AutoCloseable {
     }
 
     /**
-     * The live weight tensors, one per convolution and dense layer in layer order, aligned with
+     * The live weight tensors of the layers that have weights, in layer order, aligned with
      * {@link #gradients(Workspace)}. For optimisers: change them only between batches.
      *
      * @return the weight tensors
      */
     public List<Tensor> weightTensors() {
         List<Tensor> out = new ArrayList<>();
-        for (Layer l : layers) {
+        for (NetworkLayer l : layers) {
             if (l.weights() != null) {
                 out.add(l.weights());
             }
@@ -262,7 +282,8 @@ public final class Network implements AutoCloseable {
 
     /**
      * @param ws a workspace of this network
-     * @return the live weight gradient tensors of {@code ws}, aligned with {@link #weightTensors()}
+     * @return the live weight gradients of {@code ws} (valid after {@link #lossAndGradients}), aligned with
+     *         {@link #weightTensors()}
      */
     public List<Tensor> gradients(Workspace ws) {
         check(ws);
@@ -276,26 +297,13 @@ public final class Network implements AutoCloseable {
     }
 
     /**
-     * @return a copy of every convolution and dense layer's weights, in layer order: the argument
-     *         {@link #fromWeights} takes
+     * @return a copy of every layer's weights in the layout of {@link SavedModel#weights()}: one row-major
+     *         array per layer, empty for pooling layers
      */
     public List<float[]> weights() {
         List<float[]> out = new ArrayList<>();
-        for (Tensor t : weightTensors()) {
-            out.add(t.toArray());
-        }
-        return out;
-    }
-
-    /** @return per layer, its shapes, a copy of its weights and its activation flags (for saving and conversion) */
-    public List<LayerParameters> parameters() {
-        List<LayerParameters> out = new ArrayList<>();
-        for (int i = 0; i < layers.length; i++) {
-            Layer l = layers[i];
-            Tensor w = l.weights();
-            float poolWeight = l instanceof PoolLayer p ? p.weight() : Float.NaN;
-            out.add(new LayerParameters(i, l.spec(), architecture.inputShape(i), architecture.outputShape(i),
-                    w == null ? null : w.shape(), w == null ? null : w.toArray(), poolWeight, l.activated()));
+        for (NetworkLayer l : layers) {
+            out.add(l.weights() == null ? new float[0] : l.weights().toArray());
         }
         return out;
     }
@@ -303,7 +311,7 @@ public final class Network implements AutoCloseable {
     /** Frees the weights. Closing twice is harmless. */
     @Override
     public void close() {
-        for (Layer l : layers) {
+        for (NetworkLayer l : layers) {
             if (l != null && l.weights() != null) {
                 l.weights().close();
             }
@@ -312,6 +320,6 @@ public final class Network implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "Network " + architecture + ", " + activation.kind() + " on " + kernels.name();
+        return "Network " + architecture + ", " + activation.kind().id() + " on " + kernels.name();
     }
 }

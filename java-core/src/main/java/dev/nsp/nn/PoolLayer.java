@@ -1,6 +1,7 @@
 package dev.nsp.nn;
 
 import dev.nsp.kernel.Kernels;
+import dev.nsp.model.Layer;
 import dev.nsp.tensor.Tensor;
 
 /**
@@ -8,22 +9,18 @@ import dev.nsp.tensor.Tensor;
  * 1/(4p) ({@link Kernels#momentPool2x2Forward} then the activation); for relu and softplus networks they are
  * plain average pooling (weight 1/4) with no activation.
  */
-final class PoolLayer implements Layer {
-    private final LayerSpec.Pool spec;
+final class PoolLayer implements NetworkLayer {
     private final Units units;
     private final float weight;
-    private final boolean noisy;
 
-    PoolLayer(LayerSpec.Pool spec, Units units, float weight) {
-        this.spec = spec;
+    PoolLayer(Units units, float weight) {
         this.units = units;
         this.weight = weight;
-        this.noisy = units.kind() == Activation.NOISY_SOFTPLUS;
     }
 
     @Override
-    public LayerSpec spec() {
-        return spec;
+    public Layer spec() {
+        return new Layer.Pool2x2();
     }
 
     @Override
@@ -32,18 +29,8 @@ final class PoolLayer implements Layer {
     }
 
     @Override
-    public boolean activated() {
-        return noisy;
-    }
-
-    /** @return the fixed weight of every pooling synapse in the ANN */
-    float weight() {
-        return weight;
-    }
-
-    @Override
     public LayerBuffers allocate(int[] outShape) {
-        if (noisy) {
+        if (units.noisy()) {
             return units.allocate(outShape, null);
         }
         return new LayerBuffers(Tensor.zeros(outShape), null, null, Tensor.zeros(outShape), null, null, null);
@@ -51,7 +38,7 @@ final class PoolLayer implements Layer {
 
     @Override
     public void forward(Kernels k, Tensor in, LayerBuffers b) {
-        if (noisy) {
+        if (units.noisy()) {
             k.momentPool2x2Forward(in, weight, b.pre(), b.sigma());
             units.forward(k, b);
         } else {
@@ -62,9 +49,9 @@ final class PoolLayer implements Layer {
     @Override
     public void backward(Kernels k, Tensor in, LayerBuffers b, Tensor gradIn, SigmaGrad mode) {
         if (gradIn == null) {
-            return; // nothing to learn here, and nothing below
+            return; // no weights here, and nothing below needs a gradient
         }
-        if (noisy) {
+        if (units.noisy()) {
             Tensor gradSigma = units.backward(k, b, mode);
             k.momentPool2x2Backward(in, weight, b.sigma(), b.gradPre(), gradSigma, gradIn);
         } else {

@@ -1,29 +1,40 @@
 package dev.nsp.nn;
 
 import dev.nsp.kernel.Kernels;
+import dev.nsp.model.Activation;
 import dev.nsp.tensor.Tensor;
 
-/** The activation step shared by convolution and pooling units: {@code out = act(pre[, sigma])} and its gradient. */
+/** The activation step shared by all hidden units: {@code out = act(pre[, sigma])} and its gradient. */
 final class Units {
-    private final Activation kind;
+    private final Activation.Kind kind;
     private final float k;
     private final float p;
     private final float softplusScale;
 
-    Units(ActivationParams params) {
-        this.kind = params.kind();
-        this.k = (float) params.k();
-        this.p = (float) params.p();
-        this.softplusScale = (float) params.softplusScale();
+    Units(Activation a) {
+        this.kind = a.kind();
+        this.k = (float) a.k();
+        this.p = (float) a.p();
+        this.softplusScale = (float) (a.k() * a.softplusSigma());
+        if (!(p > 0) || Float.isInfinite(p)) {
+            throw new IllegalArgumentException("activation: p = " + a.p() + " does not fit a positive float");
+        }
+        if (kind != Activation.Kind.RELU && (!(k > 0) || Float.isInfinite(k))) {
+            throw new IllegalArgumentException("activation: k = " + a.k() + " does not fit a positive float");
+        }
+        if (kind == Activation.Kind.SOFTPLUS && (!(softplusScale > 0) || Float.isInfinite(softplusScale))) {
+            throw new IllegalArgumentException("activation: k * softplusSigma = " + a.k() * a.softplusSigma()
+                    + " does not fit a positive float");
+        }
     }
 
-    Activation kind() {
-        return kind;
+    boolean noisy() {
+        return kind == Activation.Kind.NOISY_SOFTPLUS;
     }
 
     /** Allocates out, pre, gradOut, gradPre and, for noisy-softplus, sigma and gradSigma. */
     LayerBuffers allocate(int[] outShape, Tensor gradWeights) {
-        boolean ns = kind == Activation.NOISY_SOFTPLUS;
+        boolean ns = noisy();
         return new LayerBuffers(Tensor.zeros(outShape), Tensor.zeros(outShape), ns ? Tensor.zeros(outShape) : null,
                 Tensor.zeros(outShape), Tensor.zeros(outShape), ns ? Tensor.zeros(outShape) : null, gradWeights);
     }

@@ -1,5 +1,6 @@
 package dev.nsp.nn;
 
+import dev.nsp.model.Architecture;
 import dev.nsp.tensor.Tensor;
 
 import java.util.ArrayList;
@@ -23,7 +24,7 @@ public final class Workspace implements AutoCloseable {
     private final int[] labels;
     private final List<Tensor> owned = new ArrayList<>();
 
-    Workspace(Network owner, int batchSize, Layer[] layers, Architecture arch) {
+    Workspace(Network owner, int batchSize, NetworkLayer[] layers, Architecture arch) {
         this.owner = owner;
         this.batchSize = batchSize;
         this.inputs = new Tensor[layers.length];
@@ -32,7 +33,7 @@ public final class Workspace implements AutoCloseable {
         this.labels = new int[batchSize];
         boolean ok = false;
         try {
-            this.input = own(Tensor.zeros(withBatch(batchSize, arch.inputShape())));
+            this.input = own(Tensor.zeros(withBatch(batchSize, arch.inputShape(0))));
             Tensor prevOut = input;
             Tensor prevGrad = null;
             for (int i = 0; i < layers.length; i++) {
@@ -44,7 +45,7 @@ public final class Workspace implements AutoCloseable {
                         own(t);
                     }
                 }
-                if (layers[i] instanceof DenseLayer) {
+                if (layers[i] instanceof DenseLayer && prevOut.rank() != 2) {
                     int features = (int) (prevOut.size() / batchSize);
                     inputs[i] = prevOut.reshape(batchSize, features);
                     gradInputs[i] = prevGrad == null ? null : prevGrad.reshape(batchSize, features);
@@ -55,7 +56,7 @@ public final class Workspace implements AutoCloseable {
                 prevOut = b.out();
                 prevGrad = b.gradOut();
             }
-            this.probabilities = own(Tensor.zeros(batchSize, arch.outputs()));
+            this.probabilities = own(Tensor.zeros(batchSize, arch.classes()));
             ok = true;
         } finally {
             if (!ok) {
@@ -88,7 +89,7 @@ public final class Workspace implements AutoCloseable {
 
     /**
      * @return the input batch [N, C, H, W] (live): write the encoded images here, activations
-     *         {@code a = pixel/255 K tau_s}
+     *         {@code a = pixel/255 * inputScale} ({@link Network#inputScale()})
      */
     public Tensor input() {
         return input;
@@ -120,7 +121,7 @@ public final class Workspace implements AutoCloseable {
     /**
      * @param layer a layer index
      * @return that layer's mean input current x [N, ...] (live), or null where the layer has none
-     *         (plain pooling, the dense layer)
+     *         (plain pooling, the output layer)
      */
     public Tensor mean(int layer) {
         return buffers[layer].pre();

@@ -1,5 +1,6 @@
 package dev.nsp.train;
 
+import dev.nsp.data.Dataset;
 import dev.nsp.nn.Network;
 import dev.nsp.nn.Workspace;
 import dev.nsp.tensor.Tensor;
@@ -13,10 +14,11 @@ import java.util.Objects;
 import java.util.SplittableRandom;
 
 /**
- * Mini-batch SGD training and evaluation of a {@link Network} on {@link LabeledImages}.
+ * Mini-batch SGD training and evaluation of a {@link Network} on a {@link Dataset}.
  *
- * <p>Images are encoded as input activations {@code a = pixel/255 * K * tau_s}
- * ({@link dev.nsp.nn.ActivationParams#inputPerPixelValue()}), for every activation. Each epoch visits the
+ * <p>Images are encoded as input activations {@code a = pixel/255 * inputScale} ({@link Network#inputScale()},
+ * {@code K tau_s}), computed in double and rounded once, as {@link Dataset#fillBatch} does, for every
+ * activation. Each epoch visits the
  * training images in a new order, a Fisher-Yates shuffle driven by one {@link SplittableRandom} seeded with
  * {@link TrainOptions#seed()}; the trailing incomplete batch is skipped. All tensors are allocated once
  * before the first batch. Training is deterministic: the same network, data, options, backend and backend
@@ -38,7 +40,7 @@ public final class Trainer {
      * @throws IllegalArgumentException if the data does not fit the network
      * @throws IllegalStateException if the loss becomes NaN or infinite (learning rate too high)
      */
-    public static List<TrainingListener.EpochEvent> train(Network network, LabeledImages trainSet, LabeledImages testSet,
+    public static List<TrainingListener.EpochEvent> train(Network network, Dataset trainSet, Dataset testSet,
                                                          TrainOptions options, TrainingListener listener) {
         Objects.requireNonNull(network, "network");
         Objects.requireNonNull(trainSet, "trainSet");
@@ -49,19 +51,20 @@ public final class Trainer {
             checkData("testSet", network, testSet);
         }
         int batch = options.batchSize();
-        if (trainSet.n() < batch) {
-            throw new IllegalArgumentException("trainSet: " + trainSet.n() + " images, fewer than one batch of " + batch);
+        if (trainSet.count() < batch) {
+            throw new IllegalArgumentException("trainSet: " + trainSet.count() + " images, fewer than one batch of "
+                    + batch);
         }
-        int batches = trainSet.n() / batch;
+        int batches = trainSet.count() / batch;
         float lr = (float) options.learningRate();
-        float scale = (float) network.activation().inputPerPixelValue();
-        int[] order = new int[trainSet.n()];
+        float[] encoding = encoding(network);
+        int[] order = new int[trainSet.count()];
         Arrays.setAll(order, i -> i);
         SplittableRandom rng = new SplittableRandom(options.seed());
         List<TrainingListener.EpochEvent> history = new ArrayList<>();
         try (Workspace ws = network.newWorkspace(batch);
              Workspace eval = testSet == null ? null
-                     : network.newWorkspace(Math.min(options.evalBatchSize(), testSet.n()))) {
+                     : network.newWorkspace(Math.min(options.evalBatchSize(), testSet.count()))) {
             List<Tensor> weights = network.weightTensors();
             List<Tensor> gradients = network.gradients(ws);
             for (int epoch = 1; epoch <= options.epochs(); epoch++) {
@@ -70,7 +73,7 @@ public final class Trainer {
                 long epochStart = System.nanoTime();
                 for (int b = 0; b < batches; b++) {
                     long t0 = System.nanoTime();
-                    load(ws, trainSet, order, b * batch, batch, scale);
+                    load(ws, trainSet, order, b * batch, batch, encoding);
                     float loss = network.lossAndGradients(ws, options.sigmaGrad());
                     if (!Float.isFinite(loss)) {
                         throw new IllegalStateException("training diverged: loss " + loss + " at epoch " + epoch
@@ -106,29 +109,32 @@ public final class Trainer {
      * @param batchSize images per forward pass, {@code >= 1}
      * @return accuracy, mean loss and the confusion matrix
      */
-    public static Evaluation evaluate(Network network, LabeledImages data, int batchSize) {
+    public static Evaluation evaluate(Network network, Dataset data, int batchSize) {
         Objects.requireNonNull(network, "network");
         Objects.requireNonNull(data, "data");
         checkData("data", network, data);
         if (batchSize < 1) {
             throw new IllegalArgumentException("batchSize: " + batchSize + ", must be >= 1");
         }
-        try (Workspace ws = network.newWorkspace(Math.min(batchSize, data.n()))) {
+        if (data.count() == 0) {
+            throw new IllegalArgumentException("data: " + data + " is empty");
+        }
+        try (Workspace ws = network.newWorkspace(Math.min(batchSize, data.count()))) {
             return evaluate(network, ws, data);
         }
     }
 
     /** Evaluation with a given workspace; the last partial batch leaves stale images in unused slots, ignored. */
-    private static Evaluation evaluate(Network network, Workspace ws, LabeledImages data) {
-        int classes = network.architecture().outputs();
+    private static Evaluation evaluate(Network network, Workspace ws, Dataset data) {
+        int classes = network.architecture().classes();
         int[][] confusion = new int[classes][classes];
-        float scale = (float) network.activation().inputPerPixelValue();
+        float[] encoding = encoding(network);
         int batch = ws.batchSize();
         double lossSum = 0;
         int correct = 0;
-        for (int from = 0; from < data.n(); from += batch) {
-            int count = Math.min(batch, data.n() - from);
-            load(ws, data, null, from, count, scale);
+        for (int from = 0; from < data.count(); from += batch) {
+            int count = Math.min(batch, data.count() - from);
+            load(ws, data, null, from, count, encoding);
             network.infer(ws);
             MemorySegment logits = ws.logits().segment();
             for (int i = 0; i < count; i++) {
@@ -154,16 +160,33 @@ public final class Trainer {
                 }
             }
         }
-        return new Evaluation(correct, data.n(), lossSum / data.n(), confusion);
+        return new Evaluation(correct, data.count(), lossSum / data.count(), confusion);
     }
 
-    private static void checkData(String name, Network network, LabeledImages data) {
-        int[] in = network.architecture().inputShape();
+    private static void checkData(String name, Network network, Dataset data) {
+        int[] in = network.architecture().inputShape(0);
         if (in[0] != 1 || in[1] != data.rows() || in[2] != data.cols()) {
             throw new IllegalArgumentException(name + ": images are 1x" + data.rows() + "x" + data.cols()
                     + ", the network expects " + in[0] + "x" + in[1] + "x" + in[2]);
         }
-        data.checkLabels(name, network.architecture().outputs());
+        int classes = network.architecture().classes();
+        byte[] labels = data.labels();
+        for (int i = 0; i < data.count(); i++) {
+            if ((labels[i] & 0xFF) >= classes) {
+                throw new IllegalArgumentException(name + ": label of image " + i + " is " + (labels[i] & 0xFF)
+                        + ", the network has " + classes + " classes");
+            }
+        }
+    }
+
+    /** The input activation of every pixel value: {@code v / 255 * inputScale}, in double, rounded once. */
+    private static float[] encoding(Network network) {
+        float scale = (float) network.inputScale();
+        float[] table = new float[256];
+        for (int v = 0; v < 256; v++) {
+            table[v] = (float) (v / 255.0 * scale);
+        }
+        return table;
     }
 
     private static void shuffle(int[] order, SplittableRandom rng) {
@@ -176,19 +199,20 @@ public final class Trainer {
     }
 
     /** Encodes images {@code order[from..from+count)} (or {@code from..} without order) into the workspace. */
-    private static void load(Workspace ws, LabeledImages data, int[] order, int from, int count, float scale) {
+    private static void load(Workspace ws, Dataset data, int[] order, int from, int count, float[] encoding) {
         MemorySegment in = ws.input().segment();
         int size = data.imageSize();
         byte[] pixels = data.pixels();
+        byte[] labelBytes = data.labels();
         int[] labels = ws.labels();
         for (int s = 0; s < count; s++) {
             int img = order == null ? from + s : order[from + s];
             int src = img * size;
             long dst = (long) s * size;
             for (int p = 0; p < size; p++) {
-                in.setAtIndex(ValueLayout.JAVA_FLOAT, dst + p, (pixels[src + p] & 0xFF) * scale);
+                in.setAtIndex(ValueLayout.JAVA_FLOAT, dst + p, encoding[pixels[src + p] & 0xFF]);
             }
-            labels[s] = data.labels()[img] & 0xFF;
+            labels[s] = labelBytes[img] & 0xFF;
         }
     }
 }

@@ -1,8 +1,7 @@
 /**
  * Training and evaluation: plain mini-batch SGD with a fixed learning rate ({@link dev.nsp.train.Sgd}),
  * the loop with progress events ({@link dev.nsp.train.Trainer}, {@link dev.nsp.train.TrainingListener}),
- * accuracy and confusion matrix ({@link dev.nsp.train.Evaluation}), on in-memory images
- * ({@link dev.nsp.train.LabeledImages}).
+ * accuracy and confusion matrix ({@link dev.nsp.train.Evaluation}), on a {@link dev.nsp.data.Dataset}.
  *
  * <p>Determinism: the weights are initialised from one seed and each epoch's order comes from a
  * {@link java.util.SplittableRandom} seeded with {@link dev.nsp.train.TrainOptions#seed()}; the trainer

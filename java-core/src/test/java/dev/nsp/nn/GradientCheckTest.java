@@ -2,6 +2,8 @@ package dev.nsp.nn;
 
 import dev.nsp.kernel.Backends;
 import dev.nsp.kernel.Kernels;
+import dev.nsp.model.Activation;
+import dev.nsp.model.Architecture;
 import dev.nsp.tensor.Tensor;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -17,7 +19,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Finite-difference check of the whole network's weight gradients (every weight of a tiny net: two
- * convolutions, two poolings, the dense layer, the softmax loss), for each activation and both sigma modes.
+ * convolutions, two poolings, a hidden and the output dense layer, the softmax loss), for each activation and
+ * both sigma modes.
  */
 class GradientCheckTest {
     private static Kernels reference;
@@ -54,12 +57,12 @@ class GradientCheckTest {
         return ABS_TOL + REL_TOL * Math.abs(g);
     }
 
-    static Result check(Activation act, SigmaGrad mode, long seed) {
+    static Result check(Activation.Kind act, SigmaGrad mode, long seed) {
         SigmaFreezer freezer = SigmaFreezer.wrapping(reference);
         Kernels k = freezer.kernels();
-        Architecture arch = Architecture.parse("2c3-2s-3c3-2s-4", 1, 10, 10);
-        ActivationParams params = ActivationParams.defaults(act);
-        try (Network net = Network.initialize(arch, params, seed, k); Workspace ws = net.newWorkspace(3)) {
+        Architecture arch = Architecture.parse("2c3-2s-3c3-2s-5-4", 1, 10, 10);
+        try (Network net = Network.initialize(arch, Defaults.activation(act), 1.0, seed, k);
+             Workspace ws = net.newWorkspace(3)) {
             SplittableRandom rng = new SplittableRandom(seed + 17);
             for (long i = 0; i < ws.input().size(); i++) {
                 ws.input().set(i, rng.nextDouble() < 0.3 ? 0f : (float) rng.nextDouble());
@@ -69,11 +72,11 @@ class GradientCheckTest {
             }
             // with sigma-grad none the analytic gradient is that of the loss with sigma held at its current
             // value: record every sigma now and replay it in each perturbed forward pass
-            boolean freeze = act == Activation.NOISY_SOFTPLUS && mode == SigmaGrad.NONE;
+            boolean freeze = act == Activation.Kind.NOISY_SOFTPLUS && mode == SigmaGrad.NONE;
             freezer.mode(freeze ? SigmaFreezer.Mode.RECORD : SigmaFreezer.Mode.PASS);
             net.lossAndGradients(ws, mode);
             if (freeze) {
-                assertEquals(4, freezer.recordedCount(), "two convolutions and two pooling layers have a sigma");
+                assertEquals(5, freezer.recordedCount(), "2 convolutions, 2 poolings, the hidden dense layer");
             }
             List<float[]> analytic = new ArrayList<>();
             for (Tensor g : net.gradients(ws)) {
@@ -137,7 +140,7 @@ class GradientCheckTest {
         double lm = loss(net, ws);
         same &= java.util.Arrays.deepEquals(active, activeSets(net, ws));
         w.set(i, orig);
-        if (!same && net.activation().kind() == Activation.RELU) {
+        if (!same && net.activation().kind() == Activation.Kind.RELU) {
             return Double.NaN;
         }
         return (lp - lm) / ((double) up - down);
@@ -164,14 +167,14 @@ class GradientCheckTest {
         return sum / n;
     }
 
-    private static final int WEIGHTS = 2 * 9 + 3 * 2 * 9 + 4 * 3; // 84 weights in the tiny net
+    private static final int WEIGHTS = 2 * 9 + 3 * 2 * 9 + 5 * 3 + 4 * 5; // 107 weights in the tiny net
 
-    private static void assertPasses(Activation act, SigmaGrad mode) {
+    private static void assertPasses(Activation.Kind act, SigmaGrad mode) {
         for (long seed = 1; seed <= 3; seed++) {
             Result r = check(act, mode, seed);
             String what = act + ", sigma-grad " + mode + ", seed " + seed;
             assertEquals(WEIGHTS, r.checked() + r.kinks(), what);
-            if (act != Activation.RELU) {
+            if (act != Activation.Kind.RELU) {
                 assertEquals(0, r.kinks(), what);
             }
             assertTrue(r.worstExcess() <= 0, what + ": a gradient is off by " + r.worstExcess() + " beyond tolerance");
@@ -182,31 +185,31 @@ class GradientCheckTest {
 
     @Test
     void noisySoftplusWithSigmaAsAConstant() {
-        assertPasses(Activation.NOISY_SOFTPLUS, SigmaGrad.NONE);
+        assertPasses(Activation.Kind.NOISY_SOFTPLUS, SigmaGrad.NONE);
     }
 
     @Test
     void noisySoftplusWithTheFullGradient() {
-        assertPasses(Activation.NOISY_SOFTPLUS, SigmaGrad.FULL);
+        assertPasses(Activation.Kind.NOISY_SOFTPLUS, SigmaGrad.FULL);
     }
 
     @Test
     void softplusInBothModes() {
-        assertPasses(Activation.SOFTPLUS, SigmaGrad.NONE);
-        assertPasses(Activation.SOFTPLUS, SigmaGrad.FULL);
+        assertPasses(Activation.Kind.SOFTPLUS, SigmaGrad.NONE);
+        assertPasses(Activation.Kind.SOFTPLUS, SigmaGrad.FULL);
     }
 
     @Test
     void reluInBothModes() {
-        assertPasses(Activation.RELU, SigmaGrad.NONE);
-        assertPasses(Activation.RELU, SigmaGrad.FULL);
+        assertPasses(Activation.Kind.RELU, SigmaGrad.NONE);
+        assertPasses(Activation.Kind.RELU, SigmaGrad.FULL);
     }
 
     @Test
     void theSigmaPathChangesTheNoisySoftplusGradientWellBeyondTheTolerance() {
         // otherwise the two checks above could not tell the modes apart
-        List<float[]> none = check(Activation.NOISY_SOFTPLUS, SigmaGrad.NONE, 2).analytic();
-        List<float[]> full = check(Activation.NOISY_SOFTPLUS, SigmaGrad.FULL, 2).analytic();
+        List<float[]> none = check(Activation.Kind.NOISY_SOFTPLUS, SigmaGrad.NONE, 2).analytic();
+        List<float[]> full = check(Activation.Kind.NOISY_SOFTPLUS, SigmaGrad.FULL, 2).analytic();
         double maxDiff = 0;
         for (int t = 0; t < none.size(); t++) {
             for (int i = 0; i < none.get(t).length; i++) {
@@ -218,7 +221,7 @@ class GradientCheckTest {
 
     @Test
     void theModeDoesNotMatterForReluAndSoftplus() {
-        for (Activation a : new Activation[] {Activation.RELU, Activation.SOFTPLUS}) {
+        for (Activation.Kind a : new Activation.Kind[] {Activation.Kind.RELU, Activation.Kind.SOFTPLUS}) {
             List<float[]> none = check(a, SigmaGrad.NONE, 1).analytic();
             List<float[]> full = check(a, SigmaGrad.FULL, 1).analytic();
             for (int t = 0; t < none.size(); t++) {

@@ -2,16 +2,19 @@ package dev.nsp.nn;
 
 import dev.nsp.kernel.Backends;
 import dev.nsp.kernel.Kernels;
+import dev.nsp.model.Activation;
+import dev.nsp.model.Architecture;
+import dev.nsp.model.SavedModel;
+import dev.nsp.model.TrainingInfo;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
+import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -34,9 +37,13 @@ class NetworkTest {
     }
 
     /** p f(x, sigma) in double. */
-    private static double ns(ActivationParams a, double x, double sigma) {
+    private static double ns(Activation a, double x, double sigma) {
         double ks = a.k() * sigma;
         return a.p() * (sigma == 0 ? Math.max(x, 0) : ks * softplus(x / ks));
+    }
+
+    private static SavedModel model(String spec, int side, Activation act, List<float[]> weights) {
+        return new SavedModel(Architecture.parse(spec, 1, side, side), act, 1.0, TrainingInfo.of(0, 0, 1, 0, ""), weights);
     }
 
     private static final float[] IMAGE = {0.2f, 0f, 0.9f, 0.4f, 1f, 0.1f, 0f, 0.7f, 0.5f};
@@ -47,8 +54,7 @@ class NetworkTest {
     private static final double TOL = 1e-6;
 
     private static double[] logits(Activation act) {
-        Architecture arch = Architecture.parse("1c3-2", 1, 3, 3);
-        try (Network net = Network.fromWeights(arch, ActivationParams.defaults(act), List.of(CONV, DENSE), kernels);
+        try (Network net = Network.fromModel(model("1c3-2", 3, act, List.of(CONV, DENSE)), kernels);
              Workspace ws = net.newWorkspace(1)) {
             ws.input().copyFrom(IMAGE);
             net.infer(ws);
@@ -65,143 +71,142 @@ class NetworkTest {
             x += (double) CONV[i] * IMAGE[i];
             var += 0.5 * CONV[i] * CONV[i] * Math.abs(IMAGE[i]);
         }
-        ActivationParams nsp = ActivationParams.defaults(Activation.NOISY_SOFTPLUS);
+        Activation nsp = Defaults.activation(Activation.Kind.NOISY_SOFTPLUS);
         double a = ns(nsp, x, Math.sqrt(var));
-        double[] z = logits(Activation.NOISY_SOFTPLUS);
+        double[] z = logits(nsp);
         assertEquals(1.5 * a, z[0], TOL * Math.abs(z[0]));
         assertEquals(-2 * a, z[1], TOL * Math.abs(z[1]));
 
-        ActivationParams sp = ActivationParams.defaults(Activation.SOFTPLUS);
-        double s = sp.p() * sp.softplusScale() * softplus(x / sp.softplusScale());
-        assertEquals(1.5 * s, logits(Activation.SOFTPLUS)[0], TOL * Math.abs(1.5 * s));
+        Activation sp = Defaults.activation(Activation.Kind.SOFTPLUS);
+        double scale = sp.k() * sp.softplusSigma();
+        double s = sp.p() * scale * softplus(x / scale);
+        assertEquals(1.5 * s, logits(sp)[0], TOL * Math.abs(1.5 * s));
 
-        double r = ActivationParams.defaults(Activation.RELU).p() * Math.max(x, 0);
-        assertEquals(1.5 * r, logits(Activation.RELU)[0], TOL * Math.abs(1.5 * r) + 1e-12);
+        Activation relu = Defaults.activation(Activation.Kind.RELU);
+        double r = relu.p() * Math.max(x, 0);
+        assertTrue(r > 0);
+        assertEquals(1.5 * r, logits(relu)[0], TOL * Math.abs(1.5 * r));
     }
 
     @Test
     void poolingUnitsAreNoisySoftplusUnitsWithWeightOneOverFourP() {
-        Architecture arch = Architecture.parse("2s-2", 1, 2, 2);
         float[] image = {0.2f, 0.9f, 0.4f, 0f};
         float[] dense = {1f, 1f};
-        for (Activation act : Activation.values()) {
-            ActivationParams params = ActivationParams.defaults(act);
-            try (Network net = Network.fromWeights(arch, params, List.of(dense), kernels);
+        for (Activation.Kind kind : Activation.Kind.values()) {
+            Activation act = Defaults.activation(kind);
+            try (Network net = Network.fromModel(model("2s-2", 2, act, List.of(new float[0], dense)), kernels);
                  Workspace ws = net.newWorkspace(1)) {
                 ws.input().copyFrom(image);
                 net.infer(ws);
                 double sum = 0.2 + 0.9 + 0.4;
                 double expected;
-                if (act == Activation.NOISY_SOFTPLUS) {
-                    double w = 1 / (4 * params.p());
-                    expected = ns(params, w * sum, Math.sqrt(0.5 * w * w * sum));
+                if (kind == Activation.Kind.NOISY_SOFTPLUS) {
+                    double w = 1 / (4 * act.p());
+                    assertEquals((float) w, net.poolWeight());
+                    expected = ns(act, w * sum, Math.sqrt(0.5 * w * w * sum));
                     assertTrue(expected > sum / 4, "noise raises the rate above the mean input");
                 } else {
+                    assertEquals(0.25f, net.poolWeight());
                     expected = sum / 4; // plain average pooling, no activation
                 }
-                assertEquals(expected, ws.output(0).get(0), TOL * expected, act.toString());
-                assertEquals(expected, ws.logits().get(1), TOL * expected, act.toString());
+                assertEquals(expected, ws.output(0).get(0), TOL * expected, kind.id());
+                assertEquals(expected, ws.logits().get(1), TOL * expected, kind.id());
             }
         }
     }
 
     @Test
-    void exposesWeightsShapesAndActivationParametersForConversion() {
-        Architecture arch = Architecture.parse(Architecture.PAPER);
-        ActivationParams params = ActivationParams.defaults(Activation.NOISY_SOFTPLUS);
-        assertEquals(1.005, params.p(), 1e-12);
-        assertEquals(1.0 / 255, params.inputPerPixelValue(), 1e-15);
-        try (Network net = Network.initialize(arch, params, 11, kernels)) {
-            List<LayerParameters> layers = net.parameters();
-            assertEquals(5, layers.size());
-            LayerParameters c1 = layers.get(0);
-            assertEquals(new LayerSpec.Conv(6, 5), c1.spec());
-            assertArrayEquals(new int[] {6, 1, 5, 5}, c1.weightShape());
-            assertEquals(150, c1.weights().length);
-            assertTrue(c1.activated());
-            assertTrue(Float.isNaN(c1.poolWeight()));
-            LayerParameters p1 = layers.get(1);
-            assertNull(p1.weights());
-            assertNull(p1.weightShape());
-            assertEquals((float) (1 / (4 * 1.005)), p1.poolWeight());
-            assertTrue(p1.activated());
-            assertArrayEquals(new int[] {12, 6, 5, 5}, layers.get(2).weightShape());
-            LayerParameters d = layers.get(4);
-            assertArrayEquals(new int[] {10, 192}, d.weightShape());
-            assertArrayEquals(new int[] {12, 4, 4}, d.inputShape());
-            assertFalse(d.activated());
-            // He-uniform bound sqrt(6 / fan-in)
-            double bound = Math.sqrt(6.0 / 25);
-            for (float w : c1.weights()) {
+    void aHiddenDenseLayerIsALayerOfUnits() {
+        // 1c3 gives one activation a; the hidden dense layer 2 computes p f(w a, sqrt(w^2/2 a)) per unit
+        Activation act = Defaults.activation(Activation.Kind.NOISY_SOFTPLUS);
+        float[] hidden = {0.8f, -0.6f};
+        float[] out = {1f, 0f, 0f, 1f};
+        try (Network net = Network.fromModel(model("1c3-2-2", 3, act, List.of(CONV, hidden, out)), kernels);
+             Workspace ws = net.newWorkspace(1)) {
+            ws.input().copyFrom(IMAGE);
+            net.infer(ws);
+            double a = ws.output(0).get(0);
+            for (int j = 0; j < 2; j++) {
+                double expected = ns(act, hidden[j] * a, Math.sqrt(0.5 * hidden[j] * hidden[j] * a));
+                assertEquals(expected, ws.logits().get(j), TOL * expected);
+            }
+        }
+    }
+
+    @Test
+    void aModelRoundTripKeepsWeightsAndLogits() {
+        Architecture arch = Architecture.parse("3c3-2s-2c3-4", 1, 10, 10);
+        Activation act = Defaults.activation(Activation.Kind.NOISY_SOFTPLUS);
+        TrainingInfo info = TrainingInfo.of(2, 0.3, 50, 9, kernels.name());
+        try (Network a = Network.initialize(arch, act, 1.0, 3, kernels)) {
+            SavedModel m = a.toModel(info);
+            assertEquals(arch, m.architecture());
+            assertEquals(act, m.activation());
+            assertEquals(1.0, m.inputScale());
+            assertEquals(info, m.training());
+            assertEquals(0, m.weights(1).length, "pooling has no weights");
+            assertEquals(27, m.weights(0).length);
+            double bound = Math.sqrt(6.0 / 9); // He-uniform, fan-in 1 x 3 x 3
+            for (float w : m.weights(0)) {
                 assertTrue(Math.abs(w) <= bound);
             }
-            assertEquals(net.weights().size(), 3);
-        }
-        try (Network relu = Network.initialize(arch, params.withKind(Activation.RELU), 11, kernels)) {
-            LayerParameters p1 = relu.parameters().get(1);
-            assertEquals(0.25f, p1.poolWeight());
-            assertFalse(p1.activated());
-        }
-    }
-
-    @Test
-    void aNetworkRebuiltFromItsWeightsComputesTheSameLogits() {
-        Architecture arch = Architecture.parse("3c3-2s-2c3-4", 1, 10, 10);
-        ActivationParams params = ActivationParams.defaults(Activation.NOISY_SOFTPLUS);
-        try (Network a = Network.initialize(arch, params, 3, kernels);
-             Network b = Network.fromWeights(arch, params, a.weights(), kernels);
-             Workspace wa = a.newWorkspace(2);
-             Workspace wb = b.newWorkspace(2)) {
-            java.util.SplittableRandom rng = new java.util.SplittableRandom(4);
-            for (long i = 0; i < wa.input().size(); i++) {
-                float v = (float) rng.nextDouble();
-                wa.input().set(i, v);
-                wb.input().set(i, v);
+            try (Network b = Network.fromModel(m, kernels); Workspace wa = a.newWorkspace(2);
+                 Workspace wb = b.newWorkspace(2)) {
+                SplittableRandom rng = new SplittableRandom(4);
+                for (long i = 0; i < wa.input().size(); i++) {
+                    float v = (float) rng.nextDouble();
+                    wa.input().set(i, v);
+                    wb.input().set(i, v);
+                }
+                a.infer(wa);
+                b.infer(wb);
+                assertArrayEquals(wa.logits().toArray(), wb.logits().toArray());
+                for (int i = 0; i < 4; i++) {
+                    assertArrayEquals(a.weights().get(i), b.weights().get(i));
+                }
+                assertThrows(IllegalArgumentException.class, () -> a.infer(wb), "workspace of another network");
             }
-            a.infer(wa);
-            b.infer(wb);
-            assertArrayEquals(wa.logits().toArray(), wb.logits().toArray());
-            assertThrows(IllegalArgumentException.class, () -> a.infer(wb), "workspace of another network");
         }
     }
 
     @Test
-    void rejectsWeightsThatDoNotFit() {
+    void theSameSeedGivesTheSameWeights() {
+        Architecture arch = Architecture.paper();
+        Activation act = Defaults.activation(Activation.Kind.RELU);
+        try (Network a = Network.initialize(arch, act, 1.0, 5, kernels);
+             Network b = Network.initialize(arch, act, 1.0, 5, kernels);
+             Network c = Network.initialize(arch, act, 1.0, 6, kernels)) {
+            assertArrayEquals(a.weights().get(2), b.weights().get(2));
+            assertTrue(!java.util.Arrays.equals(a.weights().get(2), c.weights().get(2)));
+        }
+    }
+
+    @Test
+    void rejectsParametersThatDoNotFit() {
+        Activation relu = Defaults.activation(Activation.Kind.RELU);
         Architecture arch = Architecture.parse("1c3-2", 1, 3, 3);
-        ActivationParams params = ActivationParams.defaults(Activation.RELU);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Network.fromWeights(arch, params, List.of(CONV), kernels));
-        assertTrue(e.getMessage().contains("1 arrays") && e.getMessage().contains("2 layers"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class,
-                () -> Network.fromWeights(arch, params, List.of(CONV, new float[3]), kernels));
-        assertTrue(e.getMessage().contains("layer 1 needs 2 weights") && e.getMessage().contains("got 3"), e.getMessage());
-        float[] nan = CONV.clone();
-        nan[4] = Float.NaN;
-        e = assertThrows(IllegalArgumentException.class,
-                () -> Network.fromWeights(arch, params, List.of(nan, DENSE), kernels));
-        assertTrue(e.getMessage().contains("element 4 is NaN"), e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> {
-            try (Network n = Network.fromWeights(arch, params, List.of(CONV, DENSE), kernels)) {
-                n.newWorkspace(0);
-            }
-        });
+                () -> Network.initialize(arch, relu, 0, 1, kernels));
+        assertTrue(e.getMessage().contains("inputScale: 0.0"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Network.initialize(arch, relu, Double.NaN, 1, kernels));
+        Activation tiny = new Activation(Activation.Kind.SOFTPLUS, 1e-30, 0, 0, 1, 1e-30);
+        e = assertThrows(IllegalArgumentException.class, () -> Network.initialize(arch, tiny, 1, 1, kernels));
+        assertTrue(e.getMessage().contains("softplusSigma"), e.getMessage());
+        try (Network n = Network.initialize(arch, relu, 1, 1, kernels)) {
+            e = assertThrows(IllegalArgumentException.class, () -> n.newWorkspace(0));
+            assertTrue(e.getMessage().contains("batchSize: 0"), e.getMessage());
+        }
+        assertThrows(IllegalArgumentException.class, () -> SigmaGrad.parse("half"));
+        assertEquals(SigmaGrad.FULL, SigmaGrad.parse(" FULL "));
     }
 
     @Test
-    void activationParametersAreValidated() {
-        assertThrows(IllegalArgumentException.class,
-                () -> new ActivationParams(Activation.RELU, 0, 201, 0.005, 1, 200));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> new ActivationParams(Activation.RELU, 0.3, 201, Double.NaN, 1, 200));
-        assertTrue(e.getMessage().contains("tauSynS"), e.getMessage());
-        assertThrows(IllegalArgumentException.class,
-                () -> new ActivationParams(Activation.RELU, 0.3, 201, 0.005, -1, 200));
-        assertThrows(IllegalArgumentException.class,
-                () -> new ActivationParams(Activation.RELU, 0.3, 201, 0.005, 1, Double.POSITIVE_INFINITY));
-        assertEquals(Activation.NOISY_SOFTPLUS, Activation.parse("Noisy_Softplus"));
-        e = assertThrows(IllegalArgumentException.class, () -> Activation.parse("tanh"));
-        assertTrue(e.getMessage().contains("relu, softplus, noisy-softplus"), e.getMessage());
-        assertEquals(SigmaGrad.FULL, SigmaGrad.parse(" FULL "));
-        assertThrows(IllegalArgumentException.class, () -> SigmaGrad.parse("half"));
+    void theDefaultsAreThePapers() {
+        Activation ns = Defaults.activation(Activation.Kind.NOISY_SOFTPLUS);
+        assertEquals(0.30, ns.k());
+        assertEquals(1.005, ns.p(), 1e-12);
+        assertEquals(1.0, Defaults.INPUT_SCALE);
+        assertEquals(1.005, Defaults.activation(Activation.Kind.RELU).p(), 1e-12);
+        assertEquals(1.0, Defaults.activation(Activation.Kind.SOFTPLUS).softplusSigma());
     }
 }

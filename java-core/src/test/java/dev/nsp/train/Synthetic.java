@@ -1,5 +1,7 @@
 package dev.nsp.train;
 
+import dev.nsp.data.Dataset;
+
 import java.util.SplittableRandom;
 
 /**
@@ -12,7 +14,7 @@ final class Synthetic {
     private Synthetic() {
     }
 
-    static LabeledImages bars(int n, long seed) {
+    static Dataset bars(int n, long seed) {
         SplittableRandom rng = new SplittableRandom(seed);
         byte[] pixels = new byte[n * SIDE * SIDE];
         byte[] labels = new byte[n];
@@ -35,6 +37,6 @@ final class Synthetic {
                 pixels[base + y * SIDE + x] = (byte) (180 + rng.nextInt(76));
             }
         }
-        return new LabeledImages(pixels, labels, n, SIDE, SIDE);
+        return new Dataset("bars", n, SIDE, SIDE, pixels, labels);
     }
 }

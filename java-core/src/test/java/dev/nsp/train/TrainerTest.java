@@ -2,9 +2,10 @@ package dev.nsp.train;
 
 import dev.nsp.kernel.Backends;
 import dev.nsp.kernel.Kernels;
-import dev.nsp.nn.Activation;
-import dev.nsp.nn.ActivationParams;
-import dev.nsp.nn.Architecture;
+import dev.nsp.data.Dataset;
+import dev.nsp.model.Activation;
+import dev.nsp.model.Architecture;
+import dev.nsp.nn.Defaults;
 import dev.nsp.nn.Network;
 import dev.nsp.nn.SigmaGrad;
 import org.junit.jupiter.api.AfterAll;
@@ -22,8 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class TrainerTest {
     private static final Architecture ARCH = Architecture.parse("4c5-2s-4c3-2s-3", 1, Synthetic.SIDE, Synthetic.SIDE);
-    private static final LabeledImages TRAIN = Synthetic.bars(240, 1);
-    private static final LabeledImages TEST = Synthetic.bars(90, 2);
+    private static final Dataset TRAIN = Synthetic.bars(240, 1);
+    private static final Dataset TEST = Synthetic.bars(90, 2);
     private static Kernels kernels;
 
     @BeforeAll
@@ -55,8 +56,8 @@ class TrainerTest {
         }
     }
 
-    private static void learns(Activation act, SigmaGrad mode) {
-        try (Network net = Network.initialize(ARCH, ActivationParams.defaults(act), 3, kernels)) {
+    private static void learns(Activation.Kind act, SigmaGrad mode) {
+        try (Network net = Network.initialize(ARCH, Defaults.activation(act), 1.0, 3, kernels)) {
             double before = Trainer.evaluate(net, TRAIN, 50).meanLoss();
             Recorder r = new Recorder();
             List<TrainingListener.EpochEvent> history = Trainer.train(net, TRAIN, TEST, options().withSigmaGrad(mode), r);
@@ -72,18 +73,18 @@ class TrainerTest {
 
     @Test
     void noisySoftplusLearnsASeparableProblem() {
-        learns(Activation.NOISY_SOFTPLUS, SigmaGrad.NONE);
-        learns(Activation.NOISY_SOFTPLUS, SigmaGrad.FULL);
+        learns(Activation.Kind.NOISY_SOFTPLUS, SigmaGrad.NONE);
+        learns(Activation.Kind.NOISY_SOFTPLUS, SigmaGrad.FULL);
     }
 
     @Test
     void reluAndSoftplusLearnASeparableProblem() {
-        learns(Activation.RELU, SigmaGrad.NONE);
-        learns(Activation.SOFTPLUS, SigmaGrad.NONE);
+        learns(Activation.Kind.RELU, SigmaGrad.NONE);
+        learns(Activation.Kind.SOFTPLUS, SigmaGrad.NONE);
     }
 
     private static List<float[]> trained(long initSeed, long shuffleSeed) {
-        try (Network net = Network.initialize(ARCH, ActivationParams.defaults(Activation.NOISY_SOFTPLUS), initSeed,
+        try (Network net = Network.initialize(ARCH, Defaults.activation(Activation.Kind.NOISY_SOFTPLUS), 1.0, initSeed,
                 kernels)) {
             Trainer.train(net, TRAIN, null, options().withEpochs(2).withSeed(shuffleSeed)
                     .withSigmaGrad(SigmaGrad.FULL), null);
@@ -106,8 +107,8 @@ class TrainerTest {
 
     @Test
     void reportsEveryBatchAndEpochAndSkipsTheIncompleteBatch() {
-        LabeledImages data = TRAIN.range(0, 47);
-        try (Network net = Network.initialize(ARCH, ActivationParams.defaults(Activation.RELU), 3, kernels)) {
+        Dataset data = TRAIN.head(47);
+        try (Network net = Network.initialize(ARCH, Defaults.activation(Activation.Kind.RELU), 1.0, 3, kernels)) {
             Recorder r = new Recorder();
             Trainer.train(net, data, null, options().withEpochs(2), r);
             assertEquals(2 * 4, r.batches.size()); // 47 images, batch 10: 4 batches, 7 images skipped
@@ -131,7 +132,7 @@ class TrainerTest {
 
     @Test
     void evaluationDoesNotDependOnTheBatchSize() {
-        try (Network net = Network.initialize(ARCH, ActivationParams.defaults(Activation.NOISY_SOFTPLUS), 4, kernels)) {
+        try (Network net = Network.initialize(ARCH, Defaults.activation(Activation.Kind.NOISY_SOFTPLUS), 1.0, 4, kernels)) {
             Trainer.train(net, TRAIN, null, options().withEpochs(1), null);
             Evaluation one = Trainer.evaluate(net, TEST, 1);
             for (int batch : new int[] {7, 90, 1000}) {
@@ -159,16 +160,16 @@ class TrainerTest {
 
     @Test
     void rejectsDataThatDoesNotFitTheNetwork() {
-        try (Network net = Network.initialize(ARCH, ActivationParams.defaults(Activation.RELU), 3, kernels)) {
-            LabeledImages wrongSize = new LabeledImages(new byte[2 * 100], new byte[2], 2, 10, 10);
+        try (Network net = Network.initialize(ARCH, Defaults.activation(Activation.Kind.RELU), 1.0, 3, kernels)) {
+            Dataset wrongSize = new Dataset("w", 2, 10, 10, new byte[2 * 100], new byte[2]);
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> Trainer.train(net, wrongSize, null, options(), null));
             assertTrue(e.getMessage().contains("trainSet") && e.getMessage().contains("1x10x10"), e.getMessage());
-            LabeledImages badLabel = new LabeledImages(new byte[144], new byte[] {3}, 1, 12, 12);
+            Dataset badLabel = new Dataset("b", 1, 12, 12, new byte[144], new byte[] {3});
             e = assertThrows(IllegalArgumentException.class, () -> Trainer.evaluate(net, badLabel, 1));
-            assertTrue(e.getMessage().contains("label of image 0 is 3"), e.getMessage());
+            assertTrue(e.getMessage().contains("label of image 0 is 3, the network has 3 classes"), e.getMessage());
             e = assertThrows(IllegalArgumentException.class,
-                    () -> Trainer.train(net, TRAIN.range(0, 9), null, options(), null));
+                    () -> Trainer.train(net, TRAIN.head(9), null, options(), null));
             assertTrue(e.getMessage().contains("fewer than one batch"), e.getMessage());
             e = assertThrows(IllegalArgumentException.class, () -> Trainer.train(net, TRAIN, badLabel, options(), null));
             assertTrue(e.getMessage().contains("testSet"), e.getMessage());
@@ -177,7 +178,7 @@ class TrainerTest {
 
     @Test
     void stopsWithAClearErrorWhenTrainingDiverges() {
-        try (Network net = Network.initialize(ARCH, ActivationParams.defaults(Activation.RELU), 3, kernels)) {
+        try (Network net = Network.initialize(ARCH, Defaults.activation(Activation.Kind.RELU), 1.0, 3, kernels)) {
             IllegalStateException e = assertThrows(IllegalStateException.class,
                     () -> Trainer.train(net, TRAIN, null, options().withLearningRate(1e30), null));
             assertTrue(e.getMessage().contains("diverged") && e.getMessage().contains("learning rate"), e.getMessage());

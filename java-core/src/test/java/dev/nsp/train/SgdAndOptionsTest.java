@@ -11,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class SgdAndDataTest {
+class SgdAndOptionsTest {
 
     @Test
     void sgdStepsAgainstTheGradient() {
@@ -27,24 +27,6 @@ class SgdAndDataTest {
             assertThrows(IllegalArgumentException.class, () -> Sgd.step(List.of(w), List.of(), 0.1f));
             assertThrows(IllegalArgumentException.class, () -> Sgd.step(List.of(w), List.of(g), Float.NaN));
         }
-    }
-
-    @Test
-    void labeledImagesAreValidated() {
-        LabeledImages d = new LabeledImages(new byte[] {1, 2, 3, 4, 5, 6, (byte) 255, 8}, new byte[] {0, (byte) 200}, 2, 2, 2);
-        assertEquals(4, d.imageSize());
-        assertEquals(200, d.label(1));
-        LabeledImages r = d.range(1, 1);
-        assertArrayEquals(new byte[] {5, 6, (byte) 255, 8}, r.pixels());
-        assertEquals(200, r.label(0));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> d.checkLabels("x", 10));
-        assertTrue(e.getMessage().contains("x: label of image 1 is 200"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> new LabeledImages(new byte[7], new byte[2], 2, 2, 2));
-        assertTrue(e.getMessage().contains("pixels: length 7"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> new LabeledImages(new byte[8], new byte[3], 2, 2, 2));
-        assertTrue(e.getMessage().contains("labels: length 3"), e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> new LabeledImages(new byte[0], new byte[0], 0, 2, 2));
-        assertThrows(IndexOutOfBoundsException.class, () -> d.range(1, 2));
     }
 
     @Test

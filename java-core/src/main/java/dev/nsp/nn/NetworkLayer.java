@@ -1,19 +1,17 @@
 package dev.nsp.nn;
 
 import dev.nsp.kernel.Kernels;
+import dev.nsp.model.Layer;
 import dev.nsp.tensor.Tensor;
 
-/** One layer of a {@link Network}: weights (if any) and the kernel calls of its forward and backward pass. */
-sealed interface Layer permits ConvLayer, PoolLayer, DenseLayer {
+/** One layer of a {@link Network}: its weights (if any) and the kernel calls of its forward and backward pass. */
+sealed interface NetworkLayer permits ConvLayer, PoolLayer, DenseLayer {
 
-    /** @return the layer's spec */
-    LayerSpec spec();
+    /** @return the layer's description */
+    Layer spec();
 
     /** @return the weight tensor (live), or null for pooling */
     Tensor weights();
-
-    /** @return whether the layer's output goes through the activation function */
-    boolean activated();
 
     /**
      * Allocates the layer's batch tensors.
