@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 @Command(name = "nsp", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Noisy Softplus (Liu & Furber 2016) on the JVM: fast kernels, LIF response functions, "
                 + "ConvNet training and spiking simulation.",
-        subcommands = {InfoCommand.class, ActivationCommand.class, DataCommand.class,
+        subcommands = {InfoCommand.class, ActivationCommand.class, ResponseCommand.class, CalibrateCommand.class,
+                FiguresCommand.class, DataCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
 
