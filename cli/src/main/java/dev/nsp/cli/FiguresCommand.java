@@ -28,17 +28,18 @@ import java.util.concurrent.Callable;
  * current and with Poisson input, Noisy Softplus fits).
  */
 @Command(name = "figures", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Reproduce the paper's Figs. 1-3 for the Table 1 neuron as PNG plus the CSV behind each:",
-                "  fig1a        Siegert response curves vs total mean current for sigma = 0.2, 0.5, 1 nA (gaussian-step "
-                        + "noise, Delta = --noise-dt), and the constant-current curve (sigma = 0);",
-                "  fig1b        simulated rates with that noisy current (mean +- std over trials) vs the Siegert curves;",
-                "  fig2_tau1/5  simulated rates with Poisson input (500 + 500 sources of 0.05 nA), tau_syn 1 and 5 ms, vs "
-                        + "the noisy-current rates of fig1b and the Fourcaud-Brunel-corrected Siegert rates;",
-                "  fig3a        Noisy Softplus f(x, sigma) curve set, k from the tau_syn 5 ms fit;",
-                "  fig3c_tau1, fig3d_tau5  least-squares fits of S f(x, sigma) to the fig2 rates (x = mu - i_offset); "
-                        + "fig3_fits.csv holds k, S, p and the RMS residual.",
+        description = {"Reproduce the paper's Figs. 1-3 for the Table 1 neuron: a PNG and the CSV behind it for each of",
+                "fig1a: Siegert response curves vs total mean current for sigma = 0.2, 0.5, 1 nA (gaussian-step noise, "
+                        + "Delta = --noise-dt) and the constant-current curve (sigma = 0);",
+                "fig1b: simulated rates with that noisy current (mean +- std over trials) vs the Siegert curves;",
+                "fig2_tau1, fig2_tau5: simulated rates with Poisson input (500 + 500 sources of 0.05 nA), tau_syn 1 and "
+                        + "5 ms, vs the noisy-current rates of fig1b and the Fourcaud-Brunel-corrected Siegert rates;",
+                "fig3a: the Noisy Softplus curve set f(x, sigma), k from the tau_syn 5 ms fit;",
+                "fig3c_tau1, fig3d_tau5: least-squares fits of S f(x, sigma) to the fig2 rates (x = mu - i_offset); "
+                        + "fig3_fits.csv holds k, S, p and the RMS residual, also printed at the end.",
                 "Grid: Liu's, x = -0.5 .. 0.6 nA step 0.1 (mu = x + i_offset 0.1 nA), sigma = 0.2, 0.5, 1 nA. "
-                        + "Simulations: Liu's set-up, 10 s x 10 trials at dt 1 ms; --quick: 1 s x 3 trials on every other x."})
+                        + "Simulations: Liu's set-up, 10 s x 10 trials at dt 1 ms (about 30 s on 2 cores); "
+                        + "--quick: 1 s x 3 trials on every other x (under 10 s)."})
 final class FiguresCommand implements Callable<Integer> {
     static final double[] SIGMAS = {0.2, 0.5, 1.0};
 

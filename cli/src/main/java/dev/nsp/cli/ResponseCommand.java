@@ -237,7 +237,10 @@ final class ResponseCommand implements Callable<Integer> {
             double[] x = explicit ? impliedMu : mu;
             double[] s = explicit ? impliedSigma : constant ? new double[mu.length] : sigma;
             String unit = white ? "mV" : "nA";
-            Charts chart = Charts.of("LIF response: " + what, white ? "mean drive mu_V (mV, R_m x total current)"
+            String title = "LIF response: " + method + ", " + noise + " noise"
+                    + (poisson && !constant ? ", tau_syn " + RatePlot.fmt(tauSyn) + " ms" : "")
+                    + (simulate ? " (mean +- std over trials)" : "");
+            Charts chart = Charts.of(title, white ? "mean drive mu_V (mV, R_m x total current)"
                     : "total mean current mu (nA, i_offset included)", "firing rate (Hz)").legendTopLeft().yMin(0);
             RatePlot.add(chart, x, s, rate, std, constant ? "constant current" : "sigma = %s " + unit);
             chart.savePng(plots.resolve("response.png"));

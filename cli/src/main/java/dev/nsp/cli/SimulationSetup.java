@@ -52,7 +52,7 @@ final class SimulationSetup {
     static <T> T withProgress(String task, ResponseSimulator simulator, Function<ResponseSimulator, T> body) {
         ResponseSimulator.Config c = simulator.config();
         try (Progress p = Progress.start(task, Math.round(c.durationMs()), "ms")) {
-            p.message(c.trials() + " trials, dt " + c.dtMs() + " ms");
+            p.message(" | " + c.trials() + " trials, dt " + RatePlot.fmt(c.dtMs()) + " ms");
             return body.apply(simulator.withProgress(steps -> p.at(Math.round(steps * c.dtMs()))));
         }
     }
