@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
         description = "Noisy Softplus (Liu & Furber 2016) on the JVM: fast kernels, LIF response functions, "
                 + "ConvNet training and spiking simulation.",
         subcommands = {InfoCommand.class, ActivationCommand.class, ResponseCommand.class, CalibrateCommand.class,
-                FiguresCommand.class, DataCommand.class,
+                FiguresCommand.class, DataCommand.class, TrainCommand.class, EvaluateCommand.class, SnnCommand.class,
+                ReproduceCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
 

@@ -1,9 +1,13 @@
 package dev.nsp.snn;
 
+import dev.nsp.data.Dataset;
 import dev.nsp.model.Activation;
 import dev.nsp.model.Architecture;
 import dev.nsp.model.Layer;
 import dev.nsp.model.SavedModel;
+import dev.nsp.nn.Network;
+import dev.nsp.nn.Workspace;
+import dev.nsp.tensor.Tensor;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -118,5 +122,57 @@ public final class Conversion {
             v = s[Math.max(0, Math.min(s.length - 1, idx))];
         }
         return Math.max(v, Float.MIN_NORMAL);
+    }
+
+    /**
+     * The activation scales lambda of a network for {@link #toSpiking}: the input's and every weighted
+     * layer's outputs (after the activation; the logits for the output layer) summarised over the first
+     * {@code images} images of {@code data}.
+     *
+     * @param network the trained network
+     * @param data images (normally the training set)
+     * @param images how many images to use, {@code >= 1}
+     * @param how max or 99.9th percentile
+     * @return {@code layers + 1} scales; pooling entries repeat the previous layer's scale (unused)
+     */
+    public static double[] layerScales(Network network, Dataset data, int images, Normalisation how) {
+        int n = Math.min(images, data.count());
+        if (n < 1) {
+            throw new IllegalArgumentException("images: " + images + ", must be >= 1 and the data set non-empty");
+        }
+        List<Layer> layers = network.architecture().layers();
+        int batch = Math.min(100, n);
+        float[][] samples = new float[layers.size() + 1][];
+        int[] filled = new int[layers.size() + 1];
+        try (Workspace ws = network.newWorkspace(batch)) {
+            int[] idx = new int[batch];
+            for (int from = 0; from < n; from += batch) {
+                int count = Math.min(batch, n - from);
+                for (int b = 0; b < batch; b++) {
+                    idx[b] = from + Math.min(b, count - 1);
+                }
+                data.fillBatch(idx, 0, (float) network.inputScale(), ws.input());
+                network.infer(ws);
+                collect(samples, filled, 0, ws.input(), count, n);
+                for (int l = 0; l < layers.size(); l++) {
+                    collect(samples, filled, l + 1, ws.output(l), count, n);
+                }
+            }
+        }
+        double[] scales = new double[layers.size() + 1];
+        for (int l = 0; l <= layers.size(); l++) {
+            scales[l] = summarise(Arrays.copyOf(samples[l], filled[l]), how);
+        }
+        return scales;
+    }
+
+    private static void collect(float[][] samples, int[] filled, int slot, Tensor t, int count, int total) {
+        int per = (int) (t.size() / t.dim(0));
+        if (samples[slot] == null) {
+            samples[slot] = new float[per * total];
+        }
+        float[] all = t.toArray();
+        System.arraycopy(all, 0, samples[slot], filled[slot], per * count);
+        filled[slot] += per * count;
     }
 }

@@ -227,6 +227,19 @@ public final class SpikingNetwork implements AutoCloseable {
         this.outputs = states.getLast().neuronsPerImage;
     }
 
+    /**
+     * The spike counts of one layer's neurons in the last run, image-major ([image][neuron of the layer]).
+     *
+     * @param layer the layer, from 0 (the first layer after the input)
+     * @return a copy of the counts of the whole batch
+     */
+    public float[] layerCounts(int layer) {
+        if (layer < 0 || layer >= states.size()) {
+            throw new IllegalArgumentException("layer: " + layer + ", must be in [0, " + states.size() + ")");
+        }
+        return states.get(layer).counts.toArray();
+    }
+
     /** @return the number of output neurons */
     public int outputs() {
         return outputs;
