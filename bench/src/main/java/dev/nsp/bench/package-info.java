@@ -1,0 +1,2 @@
+/** JMH benchmarks of the kernel backends and the machine's roofline (bandwidth, FMA peak). */
+package dev.nsp.bench;
