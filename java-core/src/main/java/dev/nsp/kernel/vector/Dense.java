@@ -147,8 +147,8 @@ final class Dense {
             FloatVector sum = FloatVector.zero(S);
             for (int c = 0; c < m; c += L) {
                 VectorMask<Float> in = S.indexInRange(c, m);
-                FloatVector e = FloatVector.fromMemorySegment(S, logits, (row + c) * Float.BYTES, NO, in).sub(mx)
-                        .lanewise(VectorOperators.EXP);
+                FloatVector e = VMath.expNeg(FloatVector.fromMemorySegment(S, logits, (row + c) * Float.BYTES, NO, in)
+                        .neg().add(mx).min(VMath.EXP_NEG_MAX));
                 sum = sum.add(e, in);
             }
             float total = Convolutions.sumLanes(sum, lanes);
@@ -156,8 +156,8 @@ final class Dense {
             for (int c = 0; c < m; c += L) {
                 VectorMask<Float> in = S.indexInRange(c, m);
                 long off = (row + c) * Float.BYTES;
-                FloatVector p = FloatVector.fromMemorySegment(S, logits, off, NO, in).sub(mx)
-                        .lanewise(VectorOperators.EXP).mul(inv);
+                FloatVector p = VMath.expNeg(FloatVector.fromMemorySegment(S, logits, off, NO, in)
+                        .neg().add(mx).min(VMath.EXP_NEG_MAX)).mul(inv);
                 p.intoMemorySegment(prob, off, NO, in);
                 if (grad != null) {
                     p.mul(invN).intoMemorySegment(grad, off, NO, in);

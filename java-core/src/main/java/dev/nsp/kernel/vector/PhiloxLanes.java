@@ -9,6 +9,7 @@ import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
 /**
@@ -33,10 +34,6 @@ final class PhiloxLanes {
     private PhiloxLanes() {
     }
 
-    /** The four words of one block, one lane per element. */
-    private record Words(LongVector w0, LongVector w1, LongVector w2, LongVector w3) {
-    }
-
     /** Round keys (zero-extended) of a seed: [k0 of round 0..9, k1 of round 0..9]. */
     static long[] roundKeys(long seed) {
         long[] k = new long[2 * ROUNDS];
@@ -51,25 +48,6 @@ final class PhiloxLanes {
         return k;
     }
 
-    private static Words block(LongVector c0, long stream, long step, int blk, long[] keys) {
-        LongVector c1 = LongVector.broadcast(LS, stream & MASK32);
-        LongVector c2 = LongVector.broadcast(LS, step & MASK32);
-        LongVector c3 = LongVector.broadcast(LS, (((step >>> 32) & 0xFFFF) | ((long) blk << 16)) & MASK32);
-        for (int r = 0; r < ROUNDS; r++) {
-            LongVector p0 = c0.mul(M0);
-            LongVector p1 = c2.mul(M1);
-            LongVector n0 = p1.lanewise(VectorOperators.LSHR, 32).lanewise(VectorOperators.XOR, c1)
-                    .lanewise(VectorOperators.XOR, keys[r]);
-            LongVector n2 = p0.lanewise(VectorOperators.LSHR, 32).lanewise(VectorOperators.XOR, c3)
-                    .lanewise(VectorOperators.XOR, keys[ROUNDS + r]);
-            c1 = p1.and(MASK32);
-            c3 = p0.and(MASK32);
-            c0 = n0;
-            c2 = n2;
-        }
-        return new Words(c0, c1, c2, c3);
-    }
-
     /** (word >>> 8) as exact floats: the 24-bit numerator of a uniform. */
     private static FloatVector top24(LongVector word) {
         return (FloatVector) word.lanewise(VectorOperators.LSHR, 8).convertShape(VectorOperators.L2F, FS, 0);
@@ -79,49 +57,115 @@ final class PhiloxLanes {
         return LongVector.zero(LS).addIndex(1).add(i);
     }
 
-    /** Bernoulli spikes of elements [from, to), as {@code ReferenceKernels.bernoulliSpikes}. */
+    /** Counter word 3 of a block: step bits 32..47 and the block number, zero-extended. */
+    private static long word3(long step, int blk) {
+        return (((step >>> 32) & 0xFFFF) | ((long) blk << 16)) & MASK32;
+    }
+
+    /**
+     * Bernoulli spikes of elements [from, to), as {@code ReferenceKernels.bernoulliSpikes}. The rounds are
+     * written out here (not in a helper returning four vectors) so C2 keeps every word in a register.
+     */
     static void bernoulli(long seed, int stream, long step, MemorySegment probability, MemorySegment spikes,
                           int from, int to) {
         long[] keys = roundKeys(seed);
+        long w1 = stream & MASK32;
+        long w2 = step & MASK32;
+        long w3 = word3(step, 0);
         for (int i = from; i < to; i += L) {
-            VectorMask<Float> m = i + L <= to ? null : FS.indexInRange(i, to);
+            LongVector c0 = indices(i);
+            LongVector c1 = LongVector.broadcast(LS, w1);
+            LongVector c2 = LongVector.broadcast(LS, w2);
+            LongVector c3 = LongVector.broadcast(LS, w3);
+            for (int r = 0; r < ROUNDS; r++) {
+                LongVector p0 = c0.mul(M0);
+                LongVector p1 = c2.mul(M1);
+                c0 = p1.lanewise(VectorOperators.LSHR, 32).lanewise(VectorOperators.XOR, c1)
+                        .lanewise(VectorOperators.XOR, keys[r]);
+                c2 = p0.lanewise(VectorOperators.LSHR, 32).lanewise(VectorOperators.XOR, c3)
+                        .lanewise(VectorOperators.XOR, keys[ROUNDS + r]);
+                c1 = p1.and(MASK32);
+                c3 = p0.and(MASK32);
+            }
+            FloatVector u = top24(c0).mul(Philox.INV_2_24);
             long off = (long) i * Float.BYTES;
-            Words w = block(indices(i), stream, step, 0, keys);
-            FloatVector u = top24(w.w0).mul(Philox.INV_2_24);
-            FloatVector p = m == null ? FloatVector.fromMemorySegment(FS, probability, off, NO)
-                    : FloatVector.fromMemorySegment(FS, probability, off, NO, m);
-            FloatVector s = FloatVector.zero(FS).blend(1f, u.compare(VectorOperators.LT, p));
-            if (m == null) {
-                s.intoMemorySegment(spikes, off, NO);
+            if (i + L <= to) {
+                FloatVector p = FloatVector.fromMemorySegment(FS, probability, off, NO);
+                FloatVector.zero(FS).blend(1f, u.compare(VectorOperators.LT, p)).intoMemorySegment(spikes, off, NO);
             } else {
-                s.intoMemorySegment(spikes, off, NO, m);
+                VectorMask<Float> m = FS.indexInRange(i, to);
+                FloatVector p = FloatVector.fromMemorySegment(FS, probability, off, NO, m);
+                FloatVector.zero(FS).blend(1f, u.compare(VectorOperators.LT, p)).intoMemorySegment(spikes, off, NO, m);
             }
         }
     }
 
-    /** Poisson counts of elements [from, to), as {@link Philox#poissonCount}. */
+    /**
+     * Poisson counts of elements [from, to), as {@link Philox#poissonCount}: the blocks of Philox words are
+     * computed for L elements at once, and each element multiplies its uniforms in scalar code, exactly as
+     * the reference does (the per-lane stopping makes this part sequential anyway). A new block is drawn
+     * while any of the L elements is still above its threshold.
+     */
     static void poisson(long seed, int stream, long step, MemorySegment expNegLambda, MemorySegment counts,
                         int from, int to) {
         long[] keys = roundKeys(seed);
+        long w1 = stream & MASK32;
+        long w2 = step & MASK32;
+        long[] words = new long[4 * L];
+        float[] product = new float[L];
+        float[] threshold = new float[L];
+        int[] count = new int[L];
+        boolean[] done = new boolean[L];
         for (int i = from; i < to; i += L) {
-            VectorMask<Float> m = i + L <= to ? FS.maskAll(true) : FS.indexInRange(i, to);
-            long off = (long) i * Float.BYTES;
-            FloatVector threshold = FloatVector.fromMemorySegment(FS, expNegLambda, off, NO, m);
-            FloatVector count = FloatVector.zero(FS);
-            FloatVector product = FloatVector.broadcast(FS, 1f);
-            VectorMask<Float> active = m;
-            LongVector index = indices(i);
-            for (int blk = 0; blk <= Philox.MAX_BLOCK && active.anyTrue(); blk++) {
-                Words w = block(index, stream, step, blk, keys);
-                for (int j = 0; j < 4; j++) {
-                    LongVector word = j == 0 ? w.w0 : j == 1 ? w.w1 : j == 2 ? w.w2 : w.w3;
-                    FloatVector u = top24(word).add(1f).mul(Philox.INV_2_24);     // uniform24Open: exact
-                    product = product.blend(product.mul(u), active);
-                    active = active.and(product.compare(VectorOperators.GT, threshold));
-                    count = count.add(1f, active);
+            int lanes = Math.min(L, to - i);
+            for (int j = 0; j < lanes; j++) {
+                threshold[j] = expNegLambda.getAtIndex(ValueLayout.JAVA_FLOAT, i + j);
+                product[j] = 1f;
+                count[j] = 0;
+                done[j] = false;
+            }
+            int active = lanes;
+            for (int blk = 0; blk <= Philox.MAX_BLOCK && active > 0; blk++) {
+                philoxBlock(indices(i), w1, w2, word3(step, blk), keys, words);
+                for (int j = 0; j < lanes; j++) {
+                    if (done[j]) {
+                        continue;
+                    }
+                    for (int w = 0; w < 4; w++) {
+                        product[j] *= Philox.uniform24Open((int) words[w * L + j]);
+                        if (!(product[j] > threshold[j])) {
+                            done[j] = true;
+                            active--;
+                            break;
+                        }
+                        count[j]++;
+                    }
                 }
             }
-            count.intoMemorySegment(counts, off, NO, m);
+            for (int j = 0; j < lanes; j++) {
+                counts.setAtIndex(ValueLayout.JAVA_FLOAT, i + j, count[j]);
+            }
         }
+    }
+
+    /** The four words of one block for L consecutive indices, into out[word * L + lane]. */
+    private static void philoxBlock(LongVector c0, long w1, long w2, long w3, long[] keys, long[] out) {
+        LongVector c1 = LongVector.broadcast(LS, w1);
+        LongVector c2 = LongVector.broadcast(LS, w2);
+        LongVector c3 = LongVector.broadcast(LS, w3);
+        for (int r = 0; r < ROUNDS; r++) {
+            LongVector p0 = c0.mul(M0);
+            LongVector p1 = c2.mul(M1);
+            c0 = p1.lanewise(VectorOperators.LSHR, 32).lanewise(VectorOperators.XOR, c1)
+                    .lanewise(VectorOperators.XOR, keys[r]);
+            c2 = p0.lanewise(VectorOperators.LSHR, 32).lanewise(VectorOperators.XOR, c3)
+                    .lanewise(VectorOperators.XOR, keys[ROUNDS + r]);
+            c1 = p1.and(MASK32);
+            c3 = p0.and(MASK32);
+        }
+        c0.intoArray(out, 0);
+        c1.intoArray(out, L);
+        c2.intoArray(out, 2 * L);
+        c3.intoArray(out, 3 * L);
     }
 }

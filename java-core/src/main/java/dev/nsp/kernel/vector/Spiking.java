@@ -55,88 +55,116 @@ final class Spiking {
         return (FloatVector) d.convertShape(VectorOperators.D2F, FH, 0);
     }
 
-    private static FloatVector load(MemorySegment s, long index, VectorMask<Float> m) {
-        return m == null ? FloatVector.fromMemorySegment(FH, s, index * Float.BYTES, NO)
-                : FloatVector.fromMemorySegment(FH, s, index * Float.BYTES, NO, m);
-    }
-
-    private static void store(FloatVector v, MemorySegment s, long index, VectorMask<Float> m) {
-        if (m == null) {
-            v.intoMemorySegment(s, index * Float.BYTES, NO);
-        } else {
-            v.intoMemorySegment(s, index * Float.BYTES, NO, m);
-        }
+    private static FloatVector load(MemorySegment s, long index) {
+        return FloatVector.fromMemorySegment(FH, s, index * Float.BYTES, NO);
     }
 
     /**
-     * Runs neurons [from, to) of n through all steps.
+     * Runs neurons [from, to) of n through all steps: whole vectors of each sub-block in
+     * {@link #lifVectors}, the last few neurons of the range in {@link #lifScalar}.
      *
      * @param n the population size (the row length of the [T, N] tensors)
      */
     static void lif(LifPropagators c, LifTensors z, int n, int steps, int from, int to) {
         double[] constant = new double[SUB];
         float[] fired = new float[SUB];
-        for (int b0 = from; b0 < to; b0 += SUB) {
-            int b1 = Math.min(b0 + SUB, to);
+        int vectorEnd = from + (to - from) / LH * LH;
+        for (int b0 = from; b0 < vectorEnd; b0 += SUB) {
+            int b1 = Math.min(b0 + SUB, vectorEnd);
             for (int i = b0; i < b1; i++) {
-                // the reference: constant = i_offset + bias in float, then widened; refractory as (int)
+                // as the reference: constant = i_offset + bias in float, then widened; refractory as (int)
                 float bias = z.bias == null ? 0 : z.bias.getAtIndex(F, i);
                 constant[i - b0] = c.offsetNa() + bias;
                 z.ref.setAtIndex(F, i, (int) z.ref.getAtIndex(F, i));
             }
             Arrays.fill(fired, 0f);
-            for (int t = 0; t < steps; t++) {
-                long row = (long) t * n;
-                int i = b0;
-                for (; i + LH <= b1; i += LH) {
-                    lifStep(c, z, i, row, constant, fired, i - b0, null);
-                }
-                if (i < b1) {
-                    lifStep(c, z, i, row, constant, fired, i - b0, FH.indexInRange(i, b1));
-                }
-            }
+            lifVectors(c, z, n, steps, b0, b1, constant, fired);
             if (z.counts != null) {
                 for (int i = b0; i < b1; i++) {
                     z.counts.setAtIndex(F, i, z.counts.getAtIndex(F, i) + fired[i - b0]);
                 }
             }
         }
+        for (int i = vectorEnd; i < to; i++) {
+            lifScalar(c, z, n, steps, i);
+        }
     }
 
-    private static void lifStep(LifPropagators c, LifTensors z, int i, long row, double[] constant, float[] fired,
-                                int local, VectorMask<Float> m) {
-        FloatVector y = load(z.y, i, m);
-        FloatVector e = load(z.ie, i, m);
-        FloatVector h = load(z.ii, i, m);
-        FloatVector r = load(z.ref, i, m);
-        DoubleVector drive = m == null ? DoubleVector.fromArray(D, constant, local)
-                : DoubleVector.fromArray(D, constant, local, m.cast(D));
-        drive = drive.add(z.cur == null ? DoubleVector.zero(D) : wide(load(z.cur, row + i, m)));
-        DoubleVector yNew = wide(y).mul(c.decayM())
-                .add(drive.mul(c.driveGain()))
-                .add(wide(e).mul(c.psE()))
-                .add(wide(h).mul(c.psI()));
-        DoubleVector eNew = wide(e).mul(c.decayE()).add(z.exc == null ? DoubleVector.zero(D) : wide(load(z.exc, row + i, m)));
-        DoubleVector hNew = wide(h).mul(c.decayI()).add(z.inh == null ? DoubleVector.zero(D) : wide(load(z.inh, row + i, m)));
-        VectorMask<Float> refractory = r.compare(VectorOperators.GT, 0f);
-        y = narrow(yNew).blend(y, refractory);
-        r = r.blend(r.sub(1f), refractory);
-        VectorMask<Float> spike = y.compare(VectorOperators.GE, c.theta());
-        y = y.blend(c.yReset(), spike);
-        r = r.blend((float) c.refractorySteps(), spike);
-        store(y, z.y, i, m);
-        store(narrow(eNew), z.ie, i, m);
-        store(narrow(hNew), z.ii, i, m);
-        store(r, z.ref, i, m);
-        if (z.spikes != null) {
-            store(FloatVector.zero(FH).blend(1f, spike), z.spikes, row + i, m);
+    /** All steps for the sub-block [b0, b1), a whole number of vectors; the state stays in L1. */
+    private static void lifVectors(LifPropagators c, LifTensors z, int n, int steps, int b0, int b1,
+                                   double[] constant, float[] fired) {
+        for (int t = 0; t < steps; t++) {
+            long row = (long) t * n;
+            for (int i = b0; i < b1; i += LH) {
+                int local = i - b0;
+                FloatVector y = load(z.y, i);
+                FloatVector e = load(z.ie, i);
+                FloatVector h = load(z.ii, i);
+                FloatVector r = load(z.ref, i);
+                DoubleVector drive = DoubleVector.fromArray(D, constant, local)
+                        .add(z.cur == null ? DoubleVector.zero(D) : wide(load(z.cur, row + i)));
+                DoubleVector yNew = wide(y).mul(c.decayM())
+                        .add(drive.mul(c.driveGain()))
+                        .add(wide(e).mul(c.psE()))
+                        .add(wide(h).mul(c.psI()));
+                DoubleVector eNew = wide(e).mul(c.decayE())
+                        .add(z.exc == null ? DoubleVector.zero(D) : wide(load(z.exc, row + i)));
+                DoubleVector hNew = wide(h).mul(c.decayI())
+                        .add(z.inh == null ? DoubleVector.zero(D) : wide(load(z.inh, row + i)));
+                VectorMask<Float> refractory = r.compare(VectorOperators.GT, 0f);
+                y = narrow(yNew).blend(y, refractory);
+                r = r.blend(r.sub(1f), refractory);
+                VectorMask<Float> spike = y.compare(VectorOperators.GE, c.theta());
+                y.blend(c.yReset(), spike).intoMemorySegment(z.y, (long) i * Float.BYTES, NO);
+                narrow(eNew).intoMemorySegment(z.ie, (long) i * Float.BYTES, NO);
+                narrow(hNew).intoMemorySegment(z.ii, (long) i * Float.BYTES, NO);
+                r.blend((float) c.refractorySteps(), spike).intoMemorySegment(z.ref, (long) i * Float.BYTES, NO);
+                if (z.spikes != null) {
+                    FloatVector.zero(FH).blend(1f, spike).intoMemorySegment(z.spikes, (row + i) * Float.BYTES, NO);
+                }
+                FloatVector.fromArray(FH, fired, local).add(1f, spike).intoArray(fired, local);
+            }
         }
-        FloatVector f = m == null ? FloatVector.fromArray(FH, fired, local) : FloatVector.fromArray(FH, fired, local, m);
-        f = f.add(1f, spike);
-        if (m == null) {
-            f.intoArray(fired, local);
-        } else {
-            f.intoArray(fired, local, m);
+    }
+
+    /** One neuron through all steps, as the reference computes it (the tail of a range). */
+    private static void lifScalar(LifPropagators c, LifTensors z, int n, int steps, int i) {
+        double yi = z.y.getAtIndex(F, i);
+        double e = z.ie.getAtIndex(F, i);
+        double h = z.ii.getAtIndex(F, i);
+        int r = (int) z.ref.getAtIndex(F, i);
+        double constant = c.offsetNa() + (z.bias == null ? 0 : z.bias.getAtIndex(F, i));
+        int fired = 0;
+        for (int t = 0; t < steps; t++) {
+            long ti = (long) t * n + i;
+            if (r > 0) {
+                r--;
+            } else {
+                double drive = constant + (z.cur == null ? 0 : z.cur.getAtIndex(F, ti));
+                yi = (double) c.decayM() * yi + (double) c.driveGain() * drive
+                        + (double) c.psE() * e + (double) c.psI() * h;
+            }
+            e = (double) c.decayE() * e + (z.exc == null ? 0 : z.exc.getAtIndex(F, ti));
+            h = (double) c.decayI() * h + (z.inh == null ? 0 : z.inh.getAtIndex(F, ti));
+            yi = (float) yi;
+            e = (float) e;
+            h = (float) h;
+            boolean spike = yi >= c.theta();
+            if (spike) {
+                yi = c.yReset();
+                r = c.refractorySteps();
+                fired++;
+            }
+            if (z.spikes != null) {
+                z.spikes.setAtIndex(F, ti, spike ? 1f : 0f);
+            }
+        }
+        z.y.setAtIndex(F, i, (float) yi);
+        z.ie.setAtIndex(F, i, (float) e);
+        z.ii.setAtIndex(F, i, (float) h);
+        z.ref.setAtIndex(F, i, r);
+        if (z.counts != null) {
+            z.counts.setAtIndex(F, i, z.counts.getAtIndex(F, i) + fired);
         }
     }
 
