@@ -25,9 +25,9 @@ import java.util.Arrays;
  *   <li>Forward: that product, one task per image.</li>
  *   <li>Backward data: the forward of the zero-padded output gradient with the transposed, flipped kernel.</li>
  *   <li>Backward weights: {@code gw[o][t] = sum_n sum_p gout'[n][o][p] in[n][off[t] + p]} (gout' is zero on
- *       the discarded positions); a task is one block of 6 output channels and a fixed group of
- *       {@value #GROUP} images, with 6 x 3 taps in registers; group partial sums are added in group order
- *       afterwards, so the result does not depend on the thread count.</li>
+ *       the discarded positions); a task is one block of 6 output channels and a fixed chunk of taps over
+ *       the whole batch, with 6 x 3 (channel, tap) accumulators in registers per image, so the result
+ *       does not depend on the thread count.</li>
  * </ul>
  * Images are staged into per-thread float[] buffers: that adds the padding and slack the flat positions
  * need (a copy of C H W floats against C H W K O multiply-adds).
@@ -42,11 +42,9 @@ final class Convolutions {
     /** Position vectors per register block of the 6-channel kernel. */
     static final int PB = 3;
     /** Position vectors of the single-channel kernel (when there are fewer than OB channels). */
-    static final int P1 = 6;
+    static final int P1 = 8;
     /** Taps per register block of the weight-gradient kernel. */
     static final int TB = 3;
-    /** Images per weight-gradient task: fixed, so the summation order does not depend on the threads. */
-    static final int GROUP = 4;
 
     private Convolutions() {
     }
@@ -103,6 +101,14 @@ final class Convolutions {
 
         int blockRows() {
             return cout >= OB ? OB : 1;
+        }
+
+        /**
+         * @return floats per image of a staged output gradient: cout * nPos plus L of slack, so a row's
+         *         vector overrun never reaches the next image (which another thread may be staging)
+         */
+        int goStride() {
+            return cout * nPos + L;
         }
 
         /** @return multiply-adds of one image */
@@ -165,7 +171,7 @@ final class Convolutions {
             }
         } else {
             for (int o = 0; o < pl.cout; o++) {
-                kernel1x6(in, inBase, pl.off, pl.taps, packed, o * pl.taps, out, o * pl.nPos, pl.nPos);
+                kernel1x8(in, inBase, pl.off, pl.taps, packed, o * pl.taps, out, o * pl.nPos, pl.nPos);
             }
         }
     }
@@ -237,10 +243,10 @@ final class Convolutions {
         }
     }
 
-    private static void kernel1x6(float[] in, int inBase, int[] off, int taps, float[] w, int wBase,
+    private static void kernel1x8(float[] in, int inBase, int[] off, int taps, float[] w, int wBase,
                                   float[] out, int outBase, int nPos) {
         for (int p = 0; p < nPos; p += P1 * L) {
-            FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0;
+            FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
             for (int t = 0; t < taps; t++) {
                 int b = inBase + off[t] + p;
                 FloatVector wt = FloatVector.broadcast(S, w[wBase + t]);
@@ -250,6 +256,8 @@ final class Convolutions {
                 a3 = FloatVector.fromArray(S, in, b + 3 * L).fma(wt, a3);
                 a4 = FloatVector.fromArray(S, in, b + 4 * L).fma(wt, a4);
                 a5 = FloatVector.fromArray(S, in, b + 5 * L).fma(wt, a5);
+                a6 = FloatVector.fromArray(S, in, b + 6 * L).fma(wt, a6);
+                a7 = FloatVector.fromArray(S, in, b + 7 * L).fma(wt, a7);
             }
             int o = outBase + p;
             a0.intoArray(out, o);
@@ -258,6 +266,8 @@ final class Convolutions {
             a3.intoArray(out, o + 3 * L);
             a4.intoArray(out, o + 4 * L);
             a5.intoArray(out, o + 5 * L);
+            a6.intoArray(out, o + 6 * L);
+            a7.intoArray(out, o + 7 * L);
         }
     }
 
@@ -285,21 +295,19 @@ final class Convolutions {
     }
 
     /**
-     * Copies one row of len gradient values to dst; with sigma given, the variance gradient
-     * {@code gs / (2 sigma)} (0 where sigma is not > 0) instead of the row of g.
+     * Copies image-sized gradient data (len contiguous floats from element srcIndex) into tmp[0..len); with
+     * sigma given, the variance gradient {@code gs / (2 sigma)} (0 where sigma is not > 0) instead.
      */
-    static void stageGradRow(MemorySegment g, MemorySegment sigma, long srcIndex, float[] dst, int dstIndex, int len) {
+    static void loadGradient(MemorySegment g, MemorySegment sigma, long srcIndex, int len, float[] tmp, float[] tmpSigma) {
+        MemorySegment.copy(g, F, srcIndex * Float.BYTES, tmp, 0, len);
         if (sigma == null) {
-            MemorySegment.copy(g, F, srcIndex * Float.BYTES, dst, dstIndex, len);
             return;
         }
-        for (int j = 0; j < len; j += L) {
-            VectorMask<Float> m = S.indexInRange(j, len);
-            long off = (srcIndex + j) * Float.BYTES;
-            FloatVector s = FloatVector.fromMemorySegment(S, sigma, off, NO, m);
-            FloatVector gs = FloatVector.fromMemorySegment(S, g, off, NO, m);
-            FloatVector gv = gs.div(s.add(s)).blend(0f, s.compare(VectorOperators.GT, 0f).not());
-            gv.intoArray(dst, dstIndex + j, m);
+        MemorySegment.copy(sigma, F, srcIndex * Float.BYTES, tmpSigma, 0, len);
+        for (int j = 0; j < len; j += L) {                     // tmp arrays have L floats of slack
+            FloatVector sv = FloatVector.fromArray(S, tmpSigma, j);
+            FloatVector.fromArray(S, tmp, j).div(sv.add(sv)).blend(0f, sv.compare(VectorOperators.GT, 0f).not())
+                    .intoArray(tmp, j);
         }
     }
 
@@ -312,34 +320,46 @@ final class Convolutions {
                              MemorySegment mean, MemorySegment sigma, int n) {
         long inIndex = (long) n * pl.cin * pl.h * pl.w;
         float[] in = Scratch.get(0, pl.inLen);
-        float[] out = Scratch.get(1, pl.cout * pl.nPos);
+        float[] out = Scratch.get(1, pl.cout * pl.nPos + L);
         stageImage(pl, input, inIndex, in, 0, false);
         correlate(pl, in, 0, packed, out);
-        writeRows(pl, out, mean, n);
+        long outIndex = (long) n * pl.cout * pl.oh * pl.ow;
+        writeImage(pl, out, mean, outIndex, false);
         if (sigma != null) {
             float[] abs = Scratch.get(2, pl.inLen);
-            float[] var = Scratch.get(3, pl.cout * pl.nPos);
+            float[] var = Scratch.get(3, pl.cout * pl.nPos + L);
             System.arraycopy(in, 0, abs, 0, pl.inLen);
             absInPlace(abs, 0, pl.inLen);
             correlate(pl, abs, 0, packedHalfSq, var);
-            sqrtNonNegative(var, pl.cout * pl.nPos);
-            writeRows(pl, var, sigma, n);
+            writeImage(pl, var, sigma, outIndex, true);
         }
     }
 
-    static void sqrtNonNegative(float[] a, int len) {
-        for (int i = 0; i < len; i += L) {
-            FloatVector.fromArray(S, a, i).max(0f).sqrt().intoArray(a, i);
-        }
-    }
-
-    /** Writes the valid positions of out ([cout][nPos], row stride w) to image n of dst [N][cout][oh][ow]. */
-    private static void writeRows(Plan pl, float[] out, MemorySegment dst, int n) {
-        long base = (long) n * pl.cout * pl.oh * pl.ow;
+    /**
+     * Writes the valid positions of out ([cout][nPos], row stride w) as one image [cout][oh][ow] at dstIndex,
+     * sqrt(max(v, 0)) of them with sqrt. Whole vectors in increasing order: a vector that runs past its row
+     * writes garbage into the next row, which that row then rewrites; only vectors that would cross the
+     * end of the image are masked, so nothing outside the image (another thread's) is touched. Masked
+     * stores cost ~3x a plain one, and rows here are short.
+     */
+    private static void writeImage(Plan pl, float[] out, MemorySegment dst, long dstIndex, boolean sqrt) {
+        long end = dstIndex + (long) pl.cout * pl.oh * pl.ow;
+        long d = dstIndex;
         for (int o = 0; o < pl.cout; o++) {
-            for (int i = 0; i < pl.oh; i++) {
-                MemorySegment.copy(out, o * pl.nPos + i * pl.w, dst, F,
-                        (base + ((long) o * pl.oh + i) * pl.ow) * Float.BYTES, pl.ow);
+            for (int i = 0; i < pl.oh; i++, d += pl.ow) {
+                int sb = o * pl.nPos + i * pl.w;
+                for (int j = 0; j < pl.ow; j += L) {
+                    FloatVector v = FloatVector.fromArray(S, out, sb + j);
+                    if (sqrt) {
+                        v = v.max(0f).sqrt();
+                    }
+                    long at = d + j;
+                    if (at + L <= end) {
+                        v.intoMemorySegment(dst, at * Float.BYTES, NO);
+                    } else {
+                        v.intoMemorySegment(dst, at * Float.BYTES, NO, S.indexInRange(at, end));
+                    }
+                }
             }
         }
     }
@@ -360,12 +380,35 @@ final class Convolutions {
         int kw = bp.kw;
         int goh = bp.h - 2 * (kh - 1);
         int gow = bp.w - 2 * (kw - 1);
+        int len = bp.cin * goh * gow;
+        float[] tmp = Scratch.get(2, len + L);
+        float[] tmpSigma = sigma == null ? null : Scratch.get(3, len + L);
+        loadGradient(g, sigma, (long) n * len, len, tmp, tmpSigma);
         Arrays.fill(dst, 0, bp.inLen, 0f);
-        long base = (long) n * bp.cin * goh * gow;
+        // one channel after another: row i of channel o goes to row i + kh - 1, column kw - 1
         for (int o = 0; o < bp.cin; o++) {
-            for (int i = 0; i < goh; i++) {
-                stageGradRow(g, sigma, base + ((long) o * goh + i) * gow, dst,
-                        (o * bp.h + i + kh - 1) * bp.w + kw - 1, gow);
+            expandRowsFrom(tmp, o * goh * gow, goh, gow, dst, (o * bp.h + kh - 1) * bp.w + kw - 1, bp.w);
+        }
+    }
+
+    /**
+     * Spreads rows of rowLen floats (contiguous from src[srcBase]) to dst with row stride dstStride, by whole
+     * vectors in increasing order; the lanes of a row's last vector past rowLen are written as zeros, so gaps
+     * that were zero stay zero and an overrun into the next row is overwritten by that row. dst needs L
+     * floats of slack, src L floats past its last row.
+     */
+    private static void expandRowsFrom(float[] src, int srcBase, int rows, int rowLen, float[] dst, int dstBase,
+                                       int dstStride) {
+        int full = rowLen / L * L;
+        VectorMask<Float> tail = S.indexInRange(full, rowLen);
+        for (int i = 0; i < rows; i++) {
+            int sb = srcBase + i * rowLen;
+            int db = dstBase + i * dstStride;
+            for (int j = 0; j < full; j += L) {
+                FloatVector.fromArray(S, src, sb + j).intoArray(dst, db + j);
+            }
+            if (full < rowLen) {
+                FloatVector.fromArray(S, src, sb + full).blend(0f, tail.not()).intoArray(dst, db + full);
             }
         }
     }
@@ -377,20 +420,20 @@ final class Convolutions {
     static void backwardDataImage(Plan bp, float[] packedT, float[] packedHalfSqT, MemorySegment gradOut,
                                   MemorySegment sigma, MemorySegment gradSigma, MemorySegment input,
                                   MemorySegment gradIn, int n) {
-        float[] g = Scratch.get(0, bp.inLen);
-        float[] out = Scratch.get(1, bp.cout * bp.nPos);
+        float[] g = Scratch.get(0, bp.inLen + L);
+        float[] out = Scratch.get(1, bp.cout * bp.nPos + L);
         stagePadded(bp, gradOut, null, n, g);
         correlate(bp, g, 0, packedT, out);
+        long base = (long) n * bp.cout * bp.oh * bp.ow;
         if (gradSigma == null) {
-            writeRows(bp, out, gradIn, n);
+            writeImage(bp, out, gradIn, base, false);
             return;
         }
-        float[] gv = Scratch.get(2, bp.inLen);
-        float[] var = Scratch.get(3, bp.cout * bp.nPos);
+        float[] gv = Scratch.get(4, bp.inLen + L);
+        float[] var = Scratch.get(5, bp.cout * bp.nPos + L);
         stagePadded(bp, gradSigma, sigma, n, gv);
         correlate(bp, gv, 0, packedHalfSqT, var);
-        // gradIn = out + signum(a) * var, row by row against the input image
-        long base = (long) n * bp.cout * bp.oh * bp.ow;
+        // gradIn = out + signum(a) * var, row by row against the input image (masked: rows are short)
         for (int c = 0; c < bp.cout; c++) {
             for (int y = 0; y < bp.oh; y++) {
                 int src = c * bp.nPos + y * bp.w;
@@ -399,8 +442,8 @@ final class Convolutions {
                     VectorMask<Float> m = S.indexInRange(j, bp.ow);
                     long off = (dst + j) * Float.BYTES;
                     FloatVector a = FloatVector.fromMemorySegment(S, input, off, NO, m);
-                    FloatVector mv = FloatVector.fromArray(S, out, src + j, m);
-                    FloatVector vv = FloatVector.fromArray(S, var, src + j, m);
+                    FloatVector mv = FloatVector.fromArray(S, out, src + j);
+                    FloatVector vv = FloatVector.fromArray(S, var, src + j);
                     signum(a).fma(vv, mv).intoMemorySegment(gradIn, off, NO, m);
                 }
             }
@@ -414,87 +457,151 @@ final class Convolutions {
 
     // ---------------------------------------------------------------- backward weights
 
-    /** @return the number of weight-gradient tasks for a batch of n images */
-    static int weightTasks(Plan pl, int n) {
-        return pl.blocks() * Math.ceilDiv(n, GROUP);
+    /** Images whose data (one group: ~4 x 6 KB for the paper's layer 2) stays in L1 while a tap block is summed. */
+    static final int IMAGES_IN_L1 = 4;
+    /** Tasks the weight gradient is cut into, at least (when the shape allows): enough for a few cores. */
+    static final int MIN_WEIGHT_TASKS = 8;
+
+    /**
+     * How a weight gradient is cut into tasks, a function of the shape only (never of the thread count),
+     * so every element is summed in the same order on any number of threads: channel blocks x chunks of
+     * tap blocks x groups of images. Image groups (whose partial sums are added in group order at the end)
+     * are only used when channel blocks and tap chunks give fewer than {@value #MIN_WEIGHT_TASKS} tasks.
+     */
+    record WeightSplit(int blocks, int tapChunks, int chunkTaps, int groups, int groupSize) {
+        static WeightSplit of(Plan pl, int batch) {
+            int blocks = pl.blocks();
+            int tapBlocks = Math.ceilDiv(pl.taps, TB);
+            int tapChunks = Math.ceilDiv(tapBlocks, 8);
+            int chunkTaps = Math.ceilDiv(tapBlocks, tapChunks) * TB;
+            tapChunks = Math.ceilDiv(pl.taps, chunkTaps);
+            int base = blocks * tapChunks;
+            int groups = base >= MIN_WEIGHT_TASKS ? 1 : Math.min(batch, Math.ceilDiv(MIN_WEIGHT_TASKS, base));
+            int groupSize = Math.ceilDiv(batch, groups);
+            return new WeightSplit(blocks, tapChunks, chunkTaps, Math.ceilDiv(batch, groupSize), groupSize);
+        }
+
+        int tasks() {
+            return blocks * tapChunks * groups;
+        }
+    }
+
+    /** The batch staged for a weight gradient: images (slack zeroed) and gradients with zeroed discards. */
+    record Staged(float[] in, float[] go) {
     }
 
     /**
-     * One weight-gradient task: channel block b and image group g. Writes
-     * {@code part[(g * cout + o) * taps + t] = sum over the group's images of sum_p gout'[o][p] x[off[t] + p]}
-     * for the block's own channels, where x is the input (|input| when abs) and gout' the output gradient
-     * (or the variance gradient, when sigma is given).
+     * Stages image n of the batch: the input (|input| when abs) at in[n * inLen], and the output gradient
+     * (the variance gradient gs / 2 sigma when sigma is given) at go[n * goStride], zero on the
+     * positions that are thrown away.
      */
-    static void weightTask(Plan pl, MemorySegment input, boolean abs, MemorySegment gradOut, MemorySegment sigma,
-                           int batch, int task, float[] part) {
-        int blocks = pl.blocks();
-        int b = task % blocks;
-        int g = task / blocks;
-        int n0 = g * GROUP;
-        int images = Math.min(GROUP, batch - n0);
+    static void stageForWeights(Plan pl, MemorySegment input, boolean abs, MemorySegment gradOut, MemorySegment sigma,
+                                Staged st, int n) {
+        stageImage(pl, input, (long) n * pl.cin * pl.h * pl.w, st.in, n * pl.inLen, abs);
+        int len = pl.cout * pl.oh * pl.ow;
+        float[] tmp = Scratch.get(0, len + L);
+        float[] tmpSigma = sigma == null ? null : Scratch.get(1, len + L);
+        loadGradient(gradOut, sigma, (long) n * len, len, tmp, tmpSigma);
+        int gBase = n * pl.goStride();
+        Arrays.fill(st.go, gBase, gBase + pl.goStride(), 0f);
+        for (int o = 0; o < pl.cout; o++) {
+            expandRowsFrom(tmp, o * pl.oh * pl.ow, pl.oh, pl.ow, st.go, gBase + o * pl.nPos, pl.w);
+        }
+    }
+
+    /**
+     * One weight-gradient task: channel block, tap chunk and image group. Writes
+     * {@code part[(group * cout + o) * taps + t] = sum over the group's images n of sum_p go[n][o][p] in[n][off[t] + p]}
+     * for the block's own channels and the chunk's taps. Per tap block, 6 x 3 (channel, tap) vector
+     * accumulators are carried in registers over {@value #IMAGES_IN_L1} images at a time and parked in an L1
+     * array in between; their lanes are added in lane order at the end.
+     */
+    static void weightTask(Plan pl, WeightSplit ws, Staged st, int batch, int task, float[] part) {
+        int b = task % ws.blocks();
+        int rest = task / ws.blocks();
+        int chunk = rest % ws.tapChunks();
+        int group = rest / ws.tapChunks();
         int rows = pl.blockRows();
         int o0 = pl.blockStart(b);
         int ownFrom = pl.cout >= OB ? Math.min(b * OB, pl.cout) - o0 : 0;   // rows another block does not write
-        int imageLen = pl.cin * pl.h * pl.w;
-        float[] in = Scratch.get(0, images * pl.inLen);
-        float[] go = Scratch.get(1, images * rows * pl.nPos);
-        for (int k = 0; k < images; k++) {
-            int n = n0 + k;
-            stageImage(pl, input, (long) n * imageLen, in, k * pl.inLen, abs);
-            int gBase = k * rows * pl.nPos;
-            Arrays.fill(go, gBase, gBase + rows * pl.nPos, 0f);
-            long outBase = (long) n * pl.cout * pl.oh * pl.ow;
-            for (int r = 0; r < rows; r++) {
-                for (int i = 0; i < pl.oh; i++) {
-                    stageGradRow(gradOut, sigma, outBase + ((long) (o0 + r) * pl.oh + i) * pl.ow, go,
-                            gBase + r * pl.nPos + i * pl.w, pl.ow);
-                }
-            }
-        }
-        int resBase = (g * pl.cout + o0) * pl.taps;
+        int tFrom = chunk * ws.chunkTaps();
+        int tTo = Math.min(pl.taps, tFrom + ws.chunkTaps());
+        int n0 = group * ws.groupSize();
+        int n1 = Math.min(batch, n0 + ws.groupSize());
+        int goStride = pl.goStride();
+        int resBase = group * pl.cout * pl.taps;
         float[] lanes = new float[L];
         if (rows == OB && pl.taps >= TB) {
-            for (int t = 0; t < pl.taps; t += TB) {
-                int t0 = Math.min(t, pl.taps - TB);
-                gradKernel6x3(in, pl.inLen, go, pl.nPos, images, pl.off, t0, part, resBase, pl.taps, ownFrom, lanes);
+            int tBlocks = Math.ceilDiv(tTo - tFrom, TB);
+            float[] acc = new float[tBlocks * OB * TB * L];
+            for (int m0 = n0; m0 < n1; m0 += IMAGES_IN_L1) {
+                int m1 = Math.min(n1, m0 + IMAGES_IN_L1);
+                for (int k = 0; k < tBlocks; k++) {
+                    int t0 = Math.min(tFrom + k * TB, pl.taps - TB);
+                    gradKernel6x3(st.in, pl.inLen, st.go, goStride, o0 * pl.nPos, m0, m1, pl.nPos, pl.off, t0, acc, k * OB * TB * L);
+                }
+            }
+            for (int k = 0; k < tBlocks; k++) {
+                int t0 = Math.min(tFrom + k * TB, pl.taps - TB);
+                for (int r = ownFrom; r < OB; r++) {
+                    for (int q = 0; q < TB; q++) {
+                        part[resBase + (o0 + r) * pl.taps + t0 + q] =
+                                sumLanes(FloatVector.fromArray(S, acc, ((k * OB + r) * TB + q) * L), lanes);
+                    }
+                }
             }
         } else {
             for (int r = 0; r < rows; r++) {
-                for (int t = 0; t < pl.taps; t++) {
-                    FloatVector acc = FloatVector.zero(S);
-                    for (int k = 0; k < images; k++) {
-                        int ib = k * pl.inLen + pl.off[t];
-                        int gb = (k * rows + r) * pl.nPos;
+                for (int t = tFrom; t < tTo; t++) {
+                    FloatVector s = FloatVector.zero(S);
+                    for (int n = n0; n < n1; n++) {
+                        int ib = n * pl.inLen + pl.off[t];
+                        int gb = n * goStride + (o0 + r) * pl.nPos;
                         for (int p = 0; p < pl.nPos; p += L) {
-                            acc = FloatVector.fromArray(S, go, gb + p).fma(FloatVector.fromArray(S, in, ib + p), acc);
+                            s = FloatVector.fromArray(S, st.go, gb + p).fma(FloatVector.fromArray(S, st.in, ib + p), s);
                         }
                     }
                     if (r >= ownFrom) {
-                        part[resBase + r * pl.taps + t] = sumLanes(acc, lanes);
+                        part[resBase + (o0 + r) * pl.taps + t] = sumLanes(s, lanes);
                     }
                 }
             }
         }
     }
 
-    private static void gradKernel6x3(float[] in, int inLen, float[] go, int nPos, int images, int[] off, int t0,
-                                      float[] part, int resBase, int taps, int ownFrom, float[] lanes) {
-        FloatVector a00 = FloatVector.zero(S), a01 = a00, a02 = a00;
-        FloatVector a10 = a00, a11 = a00, a12 = a00;
-        FloatVector a20 = a00, a21 = a00, a22 = a00;
-        FloatVector a30 = a00, a31 = a00, a32 = a00;
-        FloatVector a40 = a00, a41 = a00, a42 = a00;
-        FloatVector a50 = a00, a51 = a00, a52 = a00;
-        int o0 = off[t0];
-        int o1 = off[t0 + 1];
-        int o2 = off[t0 + 2];
-        for (int k = 0; k < images; k++) {
-            int ib = k * inLen;
-            int gb = k * OB * nPos;
+    /**
+     * Adds the products of images [m0, m1) for the 6 channels at go[n * goStride + goOff ..] and taps
+     * t0..t0+2 to the 18 vectors at acc[a..].
+     */
+    private static void gradKernel6x3(float[] in, int inLen, float[] go, int goStride, int goOff, int m0, int m1,
+                                      int nPos, int[] off, int t0, float[] acc, int a) {
+        FloatVector a00 = FloatVector.fromArray(S, acc, a);
+        FloatVector a01 = FloatVector.fromArray(S, acc, a + L);
+        FloatVector a02 = FloatVector.fromArray(S, acc, a + 2 * L);
+        FloatVector a10 = FloatVector.fromArray(S, acc, a + 3 * L);
+        FloatVector a11 = FloatVector.fromArray(S, acc, a + 4 * L);
+        FloatVector a12 = FloatVector.fromArray(S, acc, a + 5 * L);
+        FloatVector a20 = FloatVector.fromArray(S, acc, a + 6 * L);
+        FloatVector a21 = FloatVector.fromArray(S, acc, a + 7 * L);
+        FloatVector a22 = FloatVector.fromArray(S, acc, a + 8 * L);
+        FloatVector a30 = FloatVector.fromArray(S, acc, a + 9 * L);
+        FloatVector a31 = FloatVector.fromArray(S, acc, a + 10 * L);
+        FloatVector a32 = FloatVector.fromArray(S, acc, a + 11 * L);
+        FloatVector a40 = FloatVector.fromArray(S, acc, a + 12 * L);
+        FloatVector a41 = FloatVector.fromArray(S, acc, a + 13 * L);
+        FloatVector a42 = FloatVector.fromArray(S, acc, a + 14 * L);
+        FloatVector a50 = FloatVector.fromArray(S, acc, a + 15 * L);
+        FloatVector a51 = FloatVector.fromArray(S, acc, a + 16 * L);
+        FloatVector a52 = FloatVector.fromArray(S, acc, a + 17 * L);
+        for (int n = m0; n < m1; n++) {
+            int o0 = n * inLen + off[t0];
+            int o1 = n * inLen + off[t0 + 1];
+            int o2 = n * inLen + off[t0 + 2];
+            int gb = n * goStride + goOff;
             for (int p = 0; p < nPos; p += L) {
-                FloatVector x0 = FloatVector.fromArray(S, in, ib + o0 + p);
-                FloatVector x1 = FloatVector.fromArray(S, in, ib + o1 + p);
-                FloatVector x2 = FloatVector.fromArray(S, in, ib + o2 + p);
+                FloatVector x0 = FloatVector.fromArray(S, in, o0 + p);
+                FloatVector x1 = FloatVector.fromArray(S, in, o1 + p);
+                FloatVector x2 = FloatVector.fromArray(S, in, o2 + p);
                 int q = gb + p;
                 FloatVector g = FloatVector.fromArray(S, go, q);
                 a00 = x0.fma(g, a00);
@@ -520,25 +627,26 @@ final class Convolutions {
                 a50 = x0.fma(g, a50);
                 a51 = x1.fma(g, a51);
                 a52 = x2.fma(g, a52);
-            }
-        }
-        int base = resBase + t0;
-        put(part, base, taps, 0, ownFrom, a00, a01, a02, lanes);
-        put(part, base, taps, 1, ownFrom, a10, a11, a12, lanes);
-        put(part, base, taps, 2, ownFrom, a20, a21, a22, lanes);
-        put(part, base, taps, 3, ownFrom, a30, a31, a32, lanes);
-        put(part, base, taps, 4, ownFrom, a40, a41, a42, lanes);
-        put(part, base, taps, 5, ownFrom, a50, a51, a52, lanes);
     }
-
-    private static void put(float[] part, int base, int taps, int r, int ownFrom, FloatVector q0, FloatVector q1,
-                            FloatVector q2, float[] lanes) {
-        if (r >= ownFrom) {
-            int i = base + r * taps;
-            part[i] = sumLanes(q0, lanes);
-            part[i + 1] = sumLanes(q1, lanes);
-            part[i + 2] = sumLanes(q2, lanes);
         }
+        a00.intoArray(acc, a);
+        a01.intoArray(acc, a + L);
+        a02.intoArray(acc, a + 2 * L);
+        a10.intoArray(acc, a + 3 * L);
+        a11.intoArray(acc, a + 4 * L);
+        a12.intoArray(acc, a + 5 * L);
+        a20.intoArray(acc, a + 6 * L);
+        a21.intoArray(acc, a + 7 * L);
+        a22.intoArray(acc, a + 8 * L);
+        a30.intoArray(acc, a + 9 * L);
+        a31.intoArray(acc, a + 10 * L);
+        a32.intoArray(acc, a + 11 * L);
+        a40.intoArray(acc, a + 12 * L);
+        a41.intoArray(acc, a + 13 * L);
+        a42.intoArray(acc, a + 14 * L);
+        a50.intoArray(acc, a + 15 * L);
+        a51.intoArray(acc, a + 16 * L);
+        a52.intoArray(acc, a + 17 * L);
     }
 
     /** The lanes' sum in lane order: the same on every run (reduceLanes may change its order with the JIT). */
@@ -552,11 +660,11 @@ final class Convolutions {
     }
 
     /**
-     * Sums the group partials in group order: {@code gw[o][t] = sum_g part[g][o][t]}, and with partVar
-     * given {@code + w[o][t] * sum_g partVar[g][o][t]}.
+     * Sums the image groups' partials in group order, {@code gw[i] = sum_g part[g][i]}, and with partVar
+     * given adds {@code w[i] * sum_g partVar[g][i]} (the moment backward's variance path); writes gw.
      */
-    static void reduceGroups(Plan pl, int groups, float[] part, float[] partVar, float[] w, MemorySegment gradWeights) {
-        int len = pl.cout * pl.taps;
+    static void writeWeightGradient(float[] part, float[] partVar, int groups, float[] w, MemorySegment gradWeights) {
+        int len = part.length / groups;
         float[] out = new float[len];
         for (int i = 0; i < len; i++) {
             float s = 0f;

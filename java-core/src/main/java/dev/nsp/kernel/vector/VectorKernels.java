@@ -203,24 +203,26 @@ final class VectorKernels implements Kernels {
                                      Tensor gradSigma, Tensor gradWeights) {
         Convolutions.Plan pl = plan(input, weightsShape);
         int n = input.dim(0);
-        int groups = Math.ceilDiv(n, Convolutions.GROUP);
-        int tasks = Convolutions.weightTasks(pl, n);
-        MemorySegment in = input.segment();
-        MemorySegment gm = gradMean.segment();
-        float[] part = new float[groups * pl.cout * pl.taps];
+        Convolutions.WeightSplit ws = Convolutions.WeightSplit.of(pl, n);
         long work = pl.macs() * n;
-        run(tasks, work, t -> Convolutions.weightTask(pl, in, false, gm, null, n, t, part));
+        float[] part = weightGradient(pl, ws, input.segment(), false, gradMean.segment(), null, n, work);
         float[] partVar = null;
         float[] w = null;
         if (gradSigma != null) {
-            MemorySegment ss = sigma.segment();
-            MemorySegment gs = gradSigma.segment();
-            float[] pv = new float[groups * pl.cout * pl.taps];
-            run(tasks, work, t -> Convolutions.weightTask(pl, in, true, gs, ss, n, t, pv));
-            partVar = pv;
+            partVar = weightGradient(pl, ws, input.segment(), true, gradSigma.segment(), sigma.segment(), n, work);
             w = weightsShape.toArray();
         }
-        Convolutions.reduceGroups(pl, groups, part, partVar, w, gradWeights.segment());
+        Convolutions.writeWeightGradient(part, partVar, ws.groups(), w, gradWeights.segment());
+    }
+
+    /** Stages the batch (in parallel over images) in the calling thread's scratch, then runs the tasks. */
+    private float[] weightGradient(Convolutions.Plan pl, Convolutions.WeightSplit ws, MemorySegment in, boolean abs,
+                                   MemorySegment grad, MemorySegment sigma, int n, long work) {
+        Convolutions.Staged st = new Convolutions.Staged(Scratch.get(4, n * pl.inLen), Scratch.get(5, n * pl.goStride()));
+        run(n, work, img -> Convolutions.stageForWeights(pl, in, abs, grad, sigma, st, img));
+        float[] part = new float[ws.groups() * pl.cout * pl.taps];
+        run(ws.tasks(), work, t -> Convolutions.weightTask(pl, ws, st, n, t, part));
+        return part;
     }
 
     @Override
