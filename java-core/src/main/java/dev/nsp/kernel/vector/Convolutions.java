@@ -337,31 +337,25 @@ final class Convolutions {
 
     /**
      * Writes the valid positions of out ([cout][nPos], row stride w) as one image [cout][oh][ow] at dstIndex,
-     * sqrt(max(v, 0)) of them with sqrt. Whole vectors in increasing order: a vector that runs past its row
-     * writes garbage into the next row, which that row then rewrites; only vectors that would cross the
-     * end of the image are masked, so nothing outside the image (another thread's) is touched. Masked
-     * stores cost ~3x a plain one, and rows here are short.
+     * sqrt(max(v, 0)) of them with sqrt: rows are packed into a heap buffer by whole vectors in increasing
+     * order (a vector that runs past its row leaves garbage in the next row, which that row then rewrites),
+     * then the image goes out in one bulk copy. Per-vector segment stores, or masked ones, cost several
+     * times more here, and rows are short.
      */
-    private static void writeImage(Plan pl, float[] out, MemorySegment dst, long dstIndex, boolean sqrt) {
-        long end = dstIndex + (long) pl.cout * pl.oh * pl.ow;
-        long d = dstIndex;
+    static void writeImage(Plan pl, float[] out, MemorySegment dst, long dstIndex, boolean sqrt) {
+        int len = pl.cout * pl.oh * pl.ow;
+        float[] packed = Scratch.get(SLOT_PACK, len + L);
+        int d = 0;
         for (int o = 0; o < pl.cout; o++) {
             for (int i = 0; i < pl.oh; i++, d += pl.ow) {
                 int sb = o * pl.nPos + i * pl.w;
                 for (int j = 0; j < pl.ow; j += L) {
                     FloatVector v = FloatVector.fromArray(S, out, sb + j);
-                    if (sqrt) {
-                        v = v.max(0f).sqrt();
-                    }
-                    long at = d + j;
-                    if (at + L <= end) {
-                        v.intoMemorySegment(dst, at * Float.BYTES, NO);
-                    } else {
-                        v.intoMemorySegment(dst, at * Float.BYTES, NO, S.indexInRange(at, end));
-                    }
+                    (sqrt ? v.max(0f).sqrt() : v).intoArray(packed, d + j);
                 }
             }
         }
+        MemorySegment.copy(packed, 0, dst, F, dstIndex * Float.BYTES, len);
     }
 
     // ---------------------------------------------------------------- backward data
@@ -456,6 +450,9 @@ final class Convolutions {
     }
 
     // ---------------------------------------------------------------- backward weights
+
+    /** Scratch slot of the packing buffer of {@link #writeImage} (the others: 0-3 per image, 4-5 per call). */
+    static final int SLOT_PACK = 6;
 
     /** Images whose data (one group: ~4 x 6 KB for the paper's layer 2) stays in L1 while a tap block is summed. */
     static final int IMAGES_IN_L1 = 4;

@@ -8,7 +8,7 @@ package dev.nsp.kernel.vector;
  */
 final class Scratch {
     /** Slots, so that one task can hold several buffers at once. */
-    static final int SLOTS = 6;
+    static final int SLOTS = 7;
     /** Buffers larger than this (floats) are not kept after use. */
     private static final int KEEP_MAX = 1 << 22;
     private static final ThreadLocal<float[][]> LOCAL = ThreadLocal.withInitial(() -> new float[SLOTS][]);
