@@ -180,17 +180,23 @@ final class VectorKernels implements Kernels {
     private void convBackwardData(Tensor input, Tensor weights, Tensor sigma, Tensor gradMean, Tensor gradSigma,
                                   Tensor gradInput) {
         Convolutions.Plan pl = plan(input, weights);
-        Convolutions.Plan bp = Convolutions.backwardPlan(pl);
         float[] w = weights.toArray();
-        float[] packedT = Convolutions.pack(bp, Convolutions.flipTranspose(w, pl.cout, pl.cin, pl.kh, pl.kw));
-        float[] packedHalfSqT = gradSigma == null ? null
-                : Convolutions.pack(bp, Convolutions.flipTranspose(Convolutions.halfSquare(w), pl.cout, pl.cin, pl.kh, pl.kw));
         MemorySegment gm = gradMean.segment();
         MemorySegment ss = gradSigma == null ? null : sigma.segment();
         MemorySegment gs = gradSigma == null ? null : gradSigma.segment();
         MemorySegment in = gradSigma == null ? null : input.segment();
         MemorySegment gi = gradInput.segment();
         int n = input.dim(0);
+        if (Convolutions.scatterBackward(pl)) {
+            float[] packed = Convolutions.packTaps(pl, w);
+            float[] packedHalfSq = gradSigma == null ? null : Convolutions.packTaps(pl, Convolutions.halfSquare(w));
+            run(n, pl.macs() * n, img -> Convolutions.backwardDataScatter(pl, packed, packedHalfSq, gm, ss, gs, in, gi, img));
+            return;
+        }
+        Convolutions.Plan bp = Convolutions.backwardPlan(pl);
+        float[] packedT = Convolutions.pack(bp, Convolutions.flipTranspose(w, pl.cout, pl.cin, pl.kh, pl.kw));
+        float[] packedHalfSqT = gradSigma == null ? null
+                : Convolutions.pack(bp, Convolutions.flipTranspose(Convolutions.halfSquare(w), pl.cout, pl.cin, pl.kh, pl.kw));
         run(n, bp.macs() * n, img -> Convolutions.backwardDataImage(bp, packedT, packedHalfSqT, gm, ss, gs, in, gi, img));
     }
 
