@@ -45,9 +45,12 @@ final class Harness {
         return new java.security.SecureRandom().nextLong();
     }
 
-    /** @return the backends a run must have, from {@value #REQUIRE} */
+    /** @return the backends a run must have, from {@value #REQUIRE} or else the environment's NSP_REQUIRE_BACKENDS */
     static Set<String> required() {
         String s = System.getProperty(REQUIRE, "");
+        if (s.isBlank() || s.startsWith("${")) {
+            s = System.getenv().getOrDefault("NSP_REQUIRE_BACKENDS", "");
+        }
         Set<String> out = new LinkedHashSet<>();
         for (String part : s.split(",")) {
             if (!part.isBlank()) {

@@ -1,0 +1,143 @@
+package dev.nsp.snn;
+
+import dev.nsp.data.Dataset;
+import dev.nsp.kernel.Kernels;
+import dev.nsp.neuron.LifParameters;
+
+import java.util.List;
+
+/**
+ * Classifies images with a spiking network: Poisson inputs at {@code pixel / 255 * maxRateHz}, the
+ * network simulated for {@code durationMs} per image from rest, batch after batch (SPEC section 5).
+ */
+public final class SnnEvaluation {
+    private SnnEvaluation() {
+    }
+
+    /**
+     * Simulation settings.
+     *
+     * @param durationMs simulated time per image, ms (1000 by default)
+     * @param dtMs time step, ms (1 or 0.1)
+     * @param seed seed of the input spikes
+     * @param images how many images of the set to classify, from the first
+     * @param batch images simulated together
+     * @param maxRateHz input rate of a white pixel, Hz (200)
+     */
+    public record Options(double durationMs, double dtMs, long seed, int images, int batch, double maxRateHz) {
+        /** Validates the ranges. */
+        public Options {
+            if (!(durationMs >= 1)) {
+                throw new IllegalArgumentException("durationMs: " + durationMs + ", must be >= 1");
+            }
+            if (images < 1) {
+                throw new IllegalArgumentException("images: " + images + ", must be >= 1");
+            }
+            if (batch < 1) {
+                throw new IllegalArgumentException("batch: " + batch + ", must be >= 1");
+            }
+            if (!(maxRateHz > 0) || maxRateHz * dtMs / 1000 > 1) {
+                throw new IllegalArgumentException("maxRateHz: " + maxRateHz + ", must be > 0 and at most one spike per step ("
+                        + 1000 / dtMs + " Hz at dt " + dtMs + " ms)");
+            }
+        }
+    }
+
+    /** Receives progress: images finished so far. */
+    public interface Listener {
+        /** @param imagesDone finished images @param total images in the run @param stepsDone steps of the current batch */
+        void progress(int imagesDone, int total, long stepsDone, long stepsTotal);
+    }
+
+    /**
+     * The outcome.
+     *
+     * @param images images classified
+     * @param correctAtMs correct classifications using the output spikes up to the end of each millisecond
+     * @param layerSpikes spikes per layer (index 0: expected input spikes)
+     * @param layerNeurons neurons per image per layer
+     * @param synapticEvents synaptic events delivered
+     * @param durationMs simulated time per image, ms
+     * @param wallSeconds wall-clock time of the simulation
+     * @param neuronUpdates neuron-steps simulated (all layers, all images)
+     */
+    public record Report(int images, int[] correctAtMs, long[] layerSpikes, int[] layerNeurons, long synapticEvents,
+                         double durationMs, double wallSeconds, long neuronUpdates) {
+        /** @return accuracy using the spikes up to the end of millisecond {@code ms} (0-based) */
+        public double accuracyAt(int ms) {
+            return correctAtMs[ms] / (double) images;
+        }
+
+        /** @return accuracy at the end of the simulation */
+        public double accuracy() {
+            return accuracyAt(correctAtMs.length - 1);
+        }
+
+        /** @return mean firing rate of a layer, Hz */
+        public double meanRateHz(int layer) {
+            return layerSpikes[layer] / ((double) layerNeurons[layer] * images * durationMs / 1000.0);
+        }
+    }
+
+    /**
+     * Runs the classification.
+     *
+     * @param kernels the backend
+     * @param layers the converted network
+     * @param data images and labels
+     * @param o the settings
+     * @param listener progress, or null
+     * @return the report
+     */
+    public static Report run(Kernels kernels, List<SpikingNetwork.Layer> layers, Dataset data, Options o, Listener listener) {
+        int total = Math.min(o.images(), data.count());
+        int perImage = data.rows() * data.cols();
+        int ms = (int) Math.round(o.durationMs());
+        int[] correct = new int[ms];
+        long[] spikes = null;
+        int[] neurons = null;
+        long events = 0;
+        long updates = 0;
+        long t0 = System.nanoTime();
+        int batch = Math.min(o.batch(), total);
+        try (SpikingNetwork net = new SpikingNetwork(kernels, LifParameters.TABLE1, o.dtMs(),
+                new int[] {1, data.rows(), data.cols()}, layers, batch)) {
+            byte[] px = data.pixels();
+            for (int first = 0; first < total; first += batch) {
+                int n = Math.min(batch, total - first);
+                float[] rates = new float[n * perImage];
+                for (int i = 0; i < rates.length; i++) {
+                    rates[i] = (float) ((px[first * perImage + i] & 0xff) / 255.0 * o.maxRateHz());
+                }
+                final int done = first;
+                SpikingNetwork.Result r = net.run(rates, n, o.durationMs(), o.seed(), first,
+                        listener == null ? null : (s, t) -> listener.progress(done, total, s, t));
+                for (int m = 0; m < ms; m++) {
+                    for (int b = 0; b < n; b++) {
+                        if (r.prediction(b, m) == data.label(first + b)) {
+                            correct[m]++;
+                        }
+                    }
+                }
+                if (spikes == null) {
+                    spikes = new long[r.layerSpikes().length];
+                    neurons = r.layerNeurons();
+                }
+                for (int l = 0; l < spikes.length; l++) {
+                    spikes[l] += r.layerSpikes()[l];
+                }
+                events += r.synapticEvents();
+                long perImageNeurons = 0;
+                for (int l = 1; l < neurons.length; l++) {
+                    perImageNeurons += neurons[l];
+                }
+                updates += perImageNeurons * n * Math.round(o.durationMs() / o.dtMs());
+                if (listener != null) {
+                    listener.progress(first + n, total, 0, 0);
+                }
+            }
+        }
+        double wall = (System.nanoTime() - t0) / 1e9;
+        return new Report(total, correct, spikes, neurons, events, o.durationMs(), wall, updates);
+    }
+}
