@@ -42,7 +42,7 @@ final class Activations {
     // fits. Tails are masked.
 
     /** Elements per block: the buffers stay in L1. */
-    static final int BLOCK = 1024;
+    static final int BLOCK = 256;
 
     /** The operands of one block of a Noisy Softplus kernel. */
     private static final class Block {

@@ -8,7 +8,6 @@ import dev.nsp.tensor.Tensor;
 import jdk.incubator.vector.FloatVector;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntConsumer;
 
@@ -26,7 +25,6 @@ import java.util.function.IntConsumer;
  * incubator module is present.
  */
 final class VectorKernels implements Kernels {
-    private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT;
     /** Elements per task of the elementwise kernels. */
     static final int CHUNK = 1 << 15;
     /** Neurons per LIF task. */
