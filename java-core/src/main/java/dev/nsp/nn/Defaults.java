@@ -13,9 +13,9 @@ public final class Defaults {
     /** tau_syn of Table 1, ms. */
     public static final double TAU_SYN_MS = 5.0;
     /**
-     * Fixed noise level of {@code softplus} units, nA: the order of the sigma that Noisy Softplus units of
-     * the trained paper network see (median over the units of its layers: 0.1 to 1 nA), so that softplus
-     * is the Noisy Softplus curve frozen at a typical noise level.
+     * Fixed noise level of {@code softplus} units, nA: between the median noise levels that the Noisy Softplus
+     * units of the trained paper network see in its two convolutions (0.19 nA and 1.4 nA on MNIST test
+     * images), so that softplus is the Noisy Softplus curve frozen at a typical noise level.
      */
     public static final double SOFTPLUS_SIGMA_NA = 1.0;
     /** K: the Poisson rate of a full-ink pixel, Hz. */

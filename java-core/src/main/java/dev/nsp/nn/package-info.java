@@ -35,8 +35,10 @@
  * <h2>Initialisation</h2>
  * Every weight is drawn uniformly from {@code [-sqrt(6/n), sqrt(6/n)]}, n the unit's fan-in (He et al.
  * 2015), from a {@link java.util.SplittableRandom} with the given seed. With p close to 1 the units behave
- * like rectifiers whose slope is p logistic(x / (k sigma)), so the rectifier initialisation keeps the
- * activations of the paper's network of order 1 through the layers (measured on MNIST: mean activation
- * 0.4 after the first convolution, 0.9 after the second).
+ * like rectifiers whose slope is p logistic(x / (k sigma)), and the rectifier initialisation keeps the
+ * activations at the scale of the input: on MNIST test images (mean input activation 0.13) the paper's
+ * freshly initialised noisy-softplus net has mean activations 0.18 after the first and 0.12 after the
+ * second convolution. With the default learning rate (0.3, batch 50) it trains to 98.7 % test accuracy
+ * in 10 epochs; see docs/training.md.
  */
 package dev.nsp.nn;

@@ -18,11 +18,10 @@ import java.util.SplittableRandom;
  *
  * <p>Images are encoded as input activations {@code a = pixel/255 * inputScale} ({@link Network#inputScale()},
  * {@code K tau_s}), computed in double and rounded once, as {@link Dataset#fillBatch} does, for every
- * activation. Each epoch visits the
- * training images in a new order, a Fisher-Yates shuffle driven by one {@link SplittableRandom} seeded with
- * {@link TrainOptions#seed()}; the trailing incomplete batch is skipped. All tensors are allocated once
- * before the first batch. Training is deterministic: the same network, data, options, backend and backend
- * thread count give bit-identical weights.
+ * activation. Each epoch visits the training images in a new order, a Fisher-Yates shuffle driven by one
+ * {@link SplittableRandom} seeded with {@link TrainOptions#seed()}; the trailing incomplete batch is
+ * skipped. All tensors are allocated once before the first batch. Training is deterministic: the same
+ * network, data, options, backend and backend thread count give bit-identical weights.
  */
 public final class Trainer {
     private Trainer() {
@@ -116,9 +115,6 @@ public final class Trainer {
         if (batchSize < 1) {
             throw new IllegalArgumentException("batchSize: " + batchSize + ", must be >= 1");
         }
-        if (data.count() == 0) {
-            throw new IllegalArgumentException("data: " + data + " is empty");
-        }
         try (Workspace ws = network.newWorkspace(Math.min(batchSize, data.count()))) {
             return evaluate(network, ws, data);
         }
@@ -164,6 +160,9 @@ public final class Trainer {
     }
 
     private static void checkData(String name, Network network, Dataset data) {
+        if (data.count() < 1) {
+            throw new IllegalArgumentException(name + ": " + data + " has no images");
+        }
         int[] in = network.architecture().inputShape(0);
         if (in[0] != 1 || in[1] != data.rows() || in[2] != data.cols()) {
             throw new IllegalArgumentException(name + ": images are 1x" + data.rows() + "x" + data.cols()

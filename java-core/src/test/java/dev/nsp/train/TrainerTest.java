@@ -173,6 +173,11 @@ class TrainerTest {
             assertTrue(e.getMessage().contains("fewer than one batch"), e.getMessage());
             e = assertThrows(IllegalArgumentException.class, () -> Trainer.train(net, TRAIN, badLabel, options(), null));
             assertTrue(e.getMessage().contains("testSet"), e.getMessage());
+            e = assertThrows(IllegalArgumentException.class,
+                    () -> Trainer.train(net, TRAIN, TEST.head(0), options(), null));
+            assertTrue(e.getMessage().contains("testSet") && e.getMessage().contains("no images"), e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> Trainer.evaluate(net, TEST.head(0), 10));
+            assertTrue(e.getMessage().contains("data") && e.getMessage().contains("no images"), e.getMessage());
         }
     }
 
