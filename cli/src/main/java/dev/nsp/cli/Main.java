@@ -7,8 +7,9 @@ import picocli.CommandLine.Command;
 @Command(name = "nsp", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Noisy Softplus (Liu & Furber 2016) on the JVM: fast kernels, LIF response functions, "
                 + "ConvNet training and spiking simulation.",
-        subcommands = {InfoCommand.class, ActivationCommand.class, DataCommand.class, TrainCommand.class,
-                EvaluateCommand.class, SnnCommand.class, ReproduceCommand.class,
+        subcommands = {InfoCommand.class, ActivationCommand.class, ResponseCommand.class, CalibrateCommand.class,
+                FiguresCommand.class, DataCommand.class, TrainCommand.class, EvaluateCommand.class, SnnCommand.class,
+                ReproduceCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
 

@@ -9,6 +9,7 @@ import dev.nsp.kernel.Philox;
 import dev.nsp.neuron.LifParameters;
 import dev.nsp.tensor.Tensor;
 import java.util.Arrays;
+import java.util.function.LongConsumer;
 
 /**
  * Measures the response of single LIF neurons (SPEC section 1) by simulation on the batched LIF kernel
@@ -37,6 +38,7 @@ public final class ResponseSimulator {
     private final LifParameters params;
     private final Config config;
     private final Kernels kernels;
+    private final LongConsumer progress;
 
     /**
      * The simulation set-up.
@@ -102,10 +104,31 @@ public final class ResponseSimulator {
      * @param kernels the backend to run on (not closed by this class)
      */
     public ResponseSimulator(LifParameters params, Config config, Kernels kernels) {
+        this(params, config, kernels, steps -> { });
+    }
+
+    private ResponseSimulator(LifParameters params, Config config, Kernels kernels, LongConsumer progress) {
         this.params = params;
         this.config = config;
         this.kernels = kernels;
+        this.progress = progress;
         LifPropagators.of(params, config.dtMs());   // validates dt against the neuron now
+    }
+
+    /**
+     * A simulator that reports its progress: after each chunk of a run ({@link #noisyCurrent},
+     * {@link #poisson}, {@link #poissonSources}) it calls {@code stepsDone} with the number of time steps
+     * simulated so far in that run, from 1 to {@link Config#steps()} (all points and trials advance together).
+     * The listener runs on the simulating thread and must be quick.
+     *
+     * @param stepsDone the listener
+     * @return a copy of this simulator with the listener
+     */
+    public ResponseSimulator withProgress(LongConsumer stepsDone) {
+        if (stepsDone == null) {
+            throw new IllegalArgumentException("stepsDone: null");
+        }
+        return new ResponseSimulator(params, config, kernels, stepsDone);
     }
 
     /** @return the neuron */
@@ -196,6 +219,7 @@ public final class ResponseSimulator {
                     }
                 }
                 kernels.lifRun(c, state, t, new LifInputs(biasT, cur, null, null), null, spikeCounts);
+                progress.accept(start + t);
             }
             counts = spikeCounts.toArray();
         }
@@ -217,32 +241,63 @@ public final class ResponseSimulator {
      */
     public SimulatedRates poisson(double[] muNa, double[] sigmaNa, PoissonPopulations pops) {
         checkPoints(muNa, sigmaNa);
-        if (params.tauSynEMs() != params.tauSynIMs()) {
-            throw new IllegalArgumentException("params: tauSynEMs = " + params.tauSynEMs() + " and tauSynIMs = "
-                    + params.tauSynIMs() + " differ; Poisson drive needs one tau_syn");
+        checkOneTauSyn();
+        PoissonDrive[] drives = new PoissonDrive[muNa.length];
+        for (int p = 0; p < muNa.length; p++) {
+            try {
+                drives[p] = PoissonDrive.solve(muNa[p] - params.iOffsetNa(), sigmaNa[p], params.tauSynEMs(), pops);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("point " + p + " (muNa = " + muNa[p] + " total, i.e. "
+                        + (muNa[p] - params.iOffsetNa()) + " synaptic, sigmaNa = " + sigmaNa[p] + "): " + e.getMessage(), e);
+            }
         }
-        int points = muNa.length;
+        return poissonSources(drives);
+    }
+
+    /**
+     * Neurons driven by explicitly given Poisson populations, one {@link PoissonDrive} per grid point (what
+     * {@link #poisson} does after solving eq. 4 for the rates; same random streams, so
+     * {@code poisson(mu, sigma, pops)} and {@code poissonSources(PoissonDrive.solve(..))} draw the same spikes).
+     * The neuron's i_offset is added on top of the synaptic input. Each step, each population's merged spike
+     * count is drawn by {@link Kernels#poissonCounts} (expected count {@code n l dt}) and enters I_E (times
+     * w_exc) or I_I (times -w_inh) at the end of the step. Each synapse type decays with the neuron's own
+     * tau_syn_E or tau_syn_I (they may differ here).
+     *
+     * @param drives the input of each point, at least one
+     * @return the rates per point
+     */
+    public SimulatedRates poissonSources(PoissonDrive... drives) {
+        if (drives.length == 0) {
+            throw new IllegalArgumentException("drives: none given, need >= 1 point");
+        }
+        int points = drives.length;
         int trials = config.trials();
         int n = Math.multiplyExact(points, trials);
         double dt = config.dtMs();
         double[] lambdaE = new double[n];
         double[] lambdaI = new double[n];
+        float[] we = new float[n];
+        float[] wi = new float[n];
         double maxE = 0;
         double maxI = 0;
         for (int p = 0; p < points; p++) {
-            PoissonInputs.Rates r;
-            try {
-                r = PoissonInputs.solve(muNa[p] - params.iOffsetNa(), sigmaNa[p], params.tauSynEMs(), pops);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("point " + p + " (muNa = " + muNa[p] + " total, i.e. "
-                        + (muNa[p] - params.iOffsetNa()) + " synaptic, sigmaNa = " + sigmaNa[p] + "): " + e.getMessage(), e);
+            PoissonDrive d = drives[p];
+            if (d == null) {
+                throw new IllegalArgumentException("drives[" + p + "]: null");
             }
             for (int tr = 0; tr < trials; tr++) {
-                lambdaE[p * trials + tr] = pops.nExc() * r.excitatoryHz() / 1000.0 * dt;
-                lambdaI[p * trials + tr] = pops.nInh() * r.inhibitoryHz() / 1000.0 * dt;
+                int i = p * trials + tr;
+                lambdaE[i] = d.nExc() * d.rateExcHz() / 1000.0 * dt;
+                lambdaI[i] = d.nInh() * d.rateInhHz() / 1000.0 * dt;
+                we[i] = (float) d.wExcNa();
+                wi[i] = (float) -d.wInhNa();
             }
             maxE = Math.max(maxE, lambdaE[p * trials]);
             maxI = Math.max(maxI, lambdaI[p * trials]);
+        }
+        if (!(maxE < Integer.MAX_VALUE * Philox.MAX_LAMBDA) || !(maxI < Integer.MAX_VALUE * Philox.MAX_LAMBDA)) {
+            throw new IllegalArgumentException("drives: expected spike count per step " + Math.max(maxE, maxI)
+                    + " is too large for dt = " + dt + " ms");
         }
         int partsE = Math.max(1, (int) Math.ceil(maxE / Philox.MAX_LAMBDA));
         int partsI = Math.max(1, (int) Math.ceil(maxI / Philox.MAX_LAMBDA));
@@ -255,8 +310,6 @@ public final class ResponseSimulator {
         LifPropagators c = LifPropagators.of(params, dt);
         long steps = config.steps();
         int chunk = (int) Math.min(config.chunkSteps(), steps);
-        float we = (float) pops.wExcNa();
-        float wi = (float) -pops.wInhNa();
         float[] counts;
         try (LifState state = new LifState(n); Tensor spikeCounts = Tensor.zeros(n);
              Tensor expET = Tensor.of(expE, n); Tensor expIT = Tensor.of(expI, n); Tensor draw = Tensor.zeros(n);
@@ -275,15 +328,23 @@ public final class ResponseSimulator {
                 e.copyFrom(t == chunk ? excBuf : Arrays.copyOf(excBuf, t * n));
                 h.copyFrom(t == chunk ? inhBuf : Arrays.copyOf(inhBuf, t * n));
                 kernels.lifRun(c, state, t, new LifInputs(null, null, e, h), null, spikeCounts);
+                progress.accept(start + t);
             }
             counts = spikeCounts.toArray();
         }
         return statistics(counts, points);
     }
 
-    /** Sums the counts of the sub-streams of one population for one step, times the weight, into buf[offset..]. */
+    private void checkOneTauSyn() {
+        if (params.tauSynEMs() != params.tauSynIMs()) {
+            throw new IllegalArgumentException("params: tauSynEMs = " + params.tauSynEMs() + " and tauSynIMs = "
+                    + params.tauSynIMs() + " differ; Poisson drive needs one tau_syn");
+        }
+    }
+
+    /** Sums the counts of the sub-streams of one population for one step, times each neuron's weight, into buf[offset..]. */
     private void fillCounts(Tensor expNeg, int parts, int stream, long step, Tensor draw, float[] buf, int offset,
-                            float weight) {
+                            float[] weight) {
         int n = draw.dim(0);
         Arrays.fill(buf, offset, offset + n, 0f);
         for (int part = 0; part < parts; part++) {
@@ -294,7 +355,7 @@ public final class ResponseSimulator {
             }
         }
         for (int i = 0; i < n; i++) {
-            buf[offset + i] *= weight;
+            buf[offset + i] *= weight[i];
         }
     }
 

@@ -1,10 +1,12 @@
 /*
  * Softmax with cross-entropy loss, one work item per row of logits [N,M]:
  *   max       = max_c z[c]                      (NaN propagates, as Java's Math.max)
- *   logSum    = log(sum_c exp(z[c] - max)) + max
- *   prob[c]   = exp(z[c] - logSum)
+ *   sum       = sum_c exp(z[c] - max)
+ *   prob[c]   = exp(z[c] - max) / sum           (not exp(z[c] - logSum): logSum = log(sum) + max carries an
+ *                                                absolute rounding error of ulp(max), which for large logits
+ *                                                is a relative error of that size in every probability)
  *   grad[c]   = (prob[c] - [c == label]) / N    (when withGrad != 0)
- *   rowLoss   = logSum - z[label]               (the host takes the mean over rows in double)
+ *   rowLoss   = log(sum) - (z[label] - max)     (the host takes the mean over rows in double)
  */
 #pragma OPENCL FP_CONTRACT OFF
 
@@ -28,11 +30,10 @@ __kernel void softmax_ce(__global const float* logits, __global const int* label
     for (int c = 0; c < M; c++) {
         sum += exp(z[c] - mx);
     }
-    float logSum = log(sum) + mx;
     int label = labels[r];
-    rowLoss[r] = logSum - z[label];
+    rowLoss[r] = log(sum) - (z[label] - mx);
     for (int c = 0; c < M; c++) {
-        float pr = exp(z[c] - logSum);
+        float pr = exp(z[c] - mx) / sum;
         prob[r * M + c] = pr;
         if (withGrad) {
             grad[r * M + c] = (pr - (c == label ? 1.0f : 0.0f)) / (float) N;
