@@ -223,7 +223,7 @@ final class ReproduceCommand implements Callable<Integer> {
             t.add(i, x[i], sigma[i], rec[j], nsp[j], spl[j], rel[j]);
         }
         t.write(out.resolve("fig4_conv_map_rates.csv"));
-        Charts.of("Fig. 4: first conv map (" + maps + " maps, " + h + "x" + w + ") on a test digit 0", "neuron (sorted by recorded rate)",
+        Charts.of("Fig. 4: conv map 1 of " + maps + " (" + h + "x" + w + ") on a test digit 0", "neuron (sorted by recorded rate)",
                         "firing rate (Hz)")
                 .points("recorded (SNN, 1 s)", idx, rec, null).line("Noisy Softplus", idx, nsp).line("Softplus", idx, spl)
                 .line("ReLU", idx, rel).savePng(out.resolve("fig4_conv_map_rates.png"));
