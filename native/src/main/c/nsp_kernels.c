@@ -1043,37 +1043,61 @@ typedef struct {
     int64_t h, width, k, m;
 } spike_job;
 
-/* (image, output channel) pairs [lo, hi) */
+/* delivers one input element's count through the kernel of one (output channel, input channel) pair */
+static inline void spike_conv_one(const conv_t *s, float *ex, float *ih, const float *wc, int64_t y, int64_t x,
+                                  float count) {
+    for (int64_t u = 0; u < s->kh; u++) {
+        int64_t i = y - u;
+        if (i < 0 || i >= s->oh) {
+            continue;
+        }
+        int64_t vlo = x - (s->ow - 1) > 0 ? x - (s->ow - 1) : 0;
+        int64_t vhi = x < s->kw - 1 ? x : s->kw - 1;
+        for (int64_t vv = vlo; vv <= vhi; vv++) {
+            deliver(ex, ih, i * s->ow + (x - vv), count * wc[u * s->kw + vv]);
+        }
+    }
+}
+
+/*
+ * (image, output channel) pairs [lo, hi). The non-zero inputs of an image are listed once, in the
+ * reference's (c, y, x) order, and reused for every output channel of that image in the chunk, so the
+ * cost is the spikes times their fan-out plus one scan of the input per image (not per output channel).
+ */
 static void spike_conv_body(void *v, int64_t lo, int64_t hi) {
     const spike_job *j = v;
     const conv_t *s = &j->s;
+    int64_t plane = s->h * s->w, total = s->c * plane;
+    int32_t *list = malloc(sizeof(int32_t) * (size_t) total);
+    int64_t listed = -1, spikes = 0;
     for (int64_t p = lo; p < hi; p++) {
         int64_t n = p / s->o, o = p % s->o;
         float *ex = j->exc + p * s->oh * s->ow, *ih = j->inh + p * s->oh * s->ow;
-        for (int64_t c = 0; c < s->c; c++) {
-            const float *in = j->spikes + (n * s->c + c) * s->h * s->w;
-            const float *wc = j->w + (o * s->c + c) * s->kh * s->kw;
-            for (int64_t y = 0; y < s->h; y++) {
-                for (int64_t x = 0; x < s->w; x++) {
-                    float count = in[y * s->w + x];
-                    if (count == 0.0f) {
-                        continue;
-                    }
-                    for (int64_t u = 0; u < s->kh; u++) {
-                        int64_t i = y - u;
-                        if (i < 0 || i >= s->oh) {
-                            continue;
-                        }
-                        int64_t vlo = x - (s->ow - 1) > 0 ? x - (s->ow - 1) : 0;
-                        int64_t vhi = x < s->kw - 1 ? x : s->kw - 1;
-                        for (int64_t vv = vlo; vv <= vhi; vv++) {
-                            deliver(ex, ih, i * s->ow + (x - vv), count * wc[u * s->kw + vv]);
-                        }
-                    }
+        const float *in = j->spikes + n * total;
+        if (list == NULL) { /* no memory for the list: scan the input for this channel */
+            for (int64_t q = 0; q < total; q++) {
+                if (in[q] != 0.0f) {
+                    int64_t c = q / plane, r = q % plane;
+                    spike_conv_one(s, ex, ih, j->w + (o * s->c + c) * s->kh * s->kw, r / s->w, r % s->w, in[q]);
                 }
             }
+            continue;
+        }
+        if (n != listed) {
+            spikes = 0;
+            for (int64_t q = 0; q < total; q++) {
+                if (in[q] != 0.0f) {
+                    list[spikes++] = (int32_t) q;
+                }
+            }
+            listed = n;
+        }
+        for (int64_t e = 0; e < spikes; e++) {
+            int64_t q = list[e], c = q / plane, r = q % plane;
+            spike_conv_one(s, ex, ih, j->w + (o * s->c + c) * s->kh * s->kw, r / s->w, r % s->w, in[q]);
         }
     }
+    free(list);
 }
 
 /*
