@@ -12,6 +12,7 @@ import dev.nsp.neuron.LifParameters;
 import dev.nsp.nn.Defaults;
 import dev.nsp.nn.Network;
 import dev.nsp.nn.Workspace;
+import dev.nsp.response.Calibration;
 import dev.nsp.snn.Conversion;
 import dev.nsp.snn.SnnEvaluation;
 import dev.nsp.snn.SpikingNetwork;
@@ -200,7 +201,6 @@ final class ReproduceCommand implements Callable<Integer> {
         }
         double s = act.sHzPerNa();
         double k0 = act.k();
-        double sp = Defaults.SOFTPLUS_SIGMA_NA * k0;
         CsvTable t = new CsvTable("neuron", "x_nA", "sigma_nA", "recorded_hz", "noisy_softplus_hz", "softplus_hz", "relu_hz");
         Integer[] order = new Integer[per];
         for (int i = 0; i < per; i++) {
@@ -214,11 +214,10 @@ final class ReproduceCommand implements Callable<Integer> {
         double[] rel = new double[per];
         for (int j = 0; j < per; j++) {
             int i = order[j];
-            double z = x[i] / (k0 * sigma[i]);
             idx[j] = j;
             rec[j] = counts[i] * 1000.0 / durationMs;
-            nsp[j] = sigma[i] > 0 ? s * k0 * sigma[i] * (Math.max(z, 0) + Math.log1p(Math.exp(-Math.abs(z)))) : s * Math.max(x[i], 0);
-            spl[j] = s * sp * (Math.max(x[i] / sp, 0) + Math.log1p(Math.exp(-Math.abs(x[i] / sp))));
+            nsp[j] = s * Calibration.noisySoftplus(x[i], sigma[i], k0);
+            spl[j] = s * Calibration.noisySoftplus(x[i], Defaults.SOFTPLUS_SIGMA_NA, k0);
             rel[j] = s * Math.max(x[i], 0);
             t.add(i, x[i], sigma[i], rec[j], nsp[j], spl[j], rel[j]);
         }
