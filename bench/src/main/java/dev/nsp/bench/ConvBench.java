@@ -44,7 +44,7 @@ public class ConvBench {
     private Tensor gradWeights;
 
     /** @return {N, C, H, W, O, KH, KW} of a layer name */
-    static int[] shape(String layer) {
+    public static int[] shape(String layer) {
         return switch (layer) {
             case "paper1" -> new int[] {50, 1, 28, 28, 6, 5, 5};
             case "paper2" -> new int[] {50, 6, 12, 12, 12, 5, 5};
@@ -55,7 +55,7 @@ public class ConvBench {
     }
 
     /** @return flops of one forward pass of the layer */
-    static double forwardFlops(String layer) {
+    public static double forwardFlops(String layer) {
         int[] s = shape(layer);
         int oh = s[2] - s[5] + 1;
         int ow = s[3] - s[6] + 1;

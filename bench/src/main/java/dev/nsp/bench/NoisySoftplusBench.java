@@ -74,4 +74,12 @@ public class NoisySoftplusBench {
         k.noisySoftplusBackward(x, sigma, 0.3f, 1.005f, gradY, gradX, gradSigma);
         return gradX;
     }
+
+    /** Forward then backward: what a training step does with one activation (compare with autograd). */
+    @Benchmark
+    public Tensor forwardBackward() {
+        k.noisySoftplusForward(x, sigma, 0.3f, 1.005f, y);
+        k.noisySoftplusBackward(x, sigma, 0.3f, 1.005f, gradY, gradX, gradSigma);
+        return gradX;
+    }
 }
