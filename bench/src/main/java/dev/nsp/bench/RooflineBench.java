@@ -113,6 +113,19 @@ public class RooflineBench {
         return m.a;
     }
 
+    /**
+     * Fresh memory: a new 64 MB off-heap segment (which the JDK zeroes, so every page is touched for the first
+     * time) freed again, per call. This is what a library that allocates a new output array per operation pays
+     * for large arrays (PyTorch in eager mode), here with the operating system's default 4 KB pages.
+     */
+    @Benchmark
+    @Threads(1)
+    public long freshPages64MB() {
+        try (Arena arena = Arena.ofConfined()) {
+            return arena.allocate((long) FLOATS * Float.BYTES, 64).address();
+        }
+    }
+
     /** 12 independent FMA chains: enough to cover 2 FMA pipes x 4+ cycles of latency. */
     static float fmaChains(float seed) {
         FloatVector a0 = FloatVector.broadcast(S, seed);
