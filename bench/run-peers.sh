@@ -63,14 +63,14 @@ fi
 FLAGS="--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xmx6g"
 
 log "building nsp (bench module)"
-mvn -B -q -f "$ROOT/pom.xml" -pl bench -am package -DskipTests >&2
+mvn -B -q -Dstyle.color=never -f "$ROOT/pom.xml" -pl bench -am package -DskipTests >&2
 BENCH_JAR="$ROOT/bench/target/benchmarks.jar"
 
 TORCH_SKIP=""
 TORCH_CP=""
 if $TORCH; then
   log "building the PyTorch benchmarks (profile peers; the first build downloads DJL and PyTorch from Maven Central)"
-  if mvn -B -q -f "$ROOT/pom.xml" -Ppeers -pl bench/peers -am package -DskipTests >"$OUT/torch-build.log" 2>&1; then
+  if mvn -B -q -Dstyle.color=never -f "$ROOT/pom.xml" -Ppeers -pl bench/peers -am package -DskipTests >"$OUT/torch-build.log" 2>&1; then
     TORCH_CP="$ROOT/bench/peers/target/classes:$(cat "$ROOT/bench/peers/target/classpath.txt")"
   else
     TORCH_SKIP="the DJL/PyTorch artifacts could not be built or resolved (see bench/target/peers/torch-build.log)"
