@@ -55,10 +55,11 @@ log() { echo "[run-peers $(date +%H:%M:%S)] $*" >&2; }
 
 if $QUICK; then
   JMH=(-f 1 -wi 1 -i 1 -w 300ms -r 300ms -tu us)
-  POP=(--trials 10 --duration-ms 1000 --repeats 1); LAYER=(--images 2 --duration-ms 200 --repeats 1); BREP=1
+  POP=(--trials 10 --duration-ms 1000 --repeats 1); POP01=("${POP[@]}"); LAYER=(--images 2 --duration-ms 200 --repeats 1); BREP=1
 else
   JMH=(-f 1 -wi 3 -i 5 -w 1s -r 1s -tu us)
-  POP=(--trials 100 --duration-ms 10000 --repeats 3); LAYER=(--images 10 --duration-ms 1000 --repeats 3); BREP=2
+  POP=(--trials 100 --duration-ms 10000 --repeats 3); POP01=(--trials 100 --duration-ms 10000 --repeats 2)
+  LAYER=(--images 10 --duration-ms 1000 --repeats 3); BREP=2
 fi
 FLAGS="--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xmx6g"
 
@@ -138,7 +139,7 @@ brian() { # mode, tag
 lif const1 1 constant --dt-ms 1 --duration-ms 1000 && brian constant const1
 lif const01 1 constant --dt-ms 0.1 --duration-ms 1000 && brian constant const01
 lif pop1 1 population --dt-ms 1 "${POP[@]}" && lif pop1-mt "$THREADS" population --dt-ms 1 "${POP[@]}" && brian population pop1
-lif pop01 1 population --dt-ms 0.1 "${POP[@]}" && lif pop01-mt "$THREADS" population --dt-ms 0.1 "${POP[@]}" && brian population pop01
+lif pop01 1 population --dt-ms 0.1 "${POP01[@]}" && brian population pop01
 lif layer 1 layer --dt-ms 1 "${LAYER[@]}" && lif layer-mt "$THREADS" layer --dt-ms 1 "${LAYER[@]}" && brian layer layer
 
 WALL=$(( $(date +%s) - START ))

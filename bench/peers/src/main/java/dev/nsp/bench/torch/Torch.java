@@ -82,16 +82,21 @@ final class Torch {
      * @param what the benchmark, its parameters and the quantity, for the record (no commas)
      * @param expected nsp's values (the reference backend)
      * @param actual PyTorch's values
-     * @param tolerance the allowed |difference| / (|expected| + 1)
+     * @param tolerance the allowed max |difference| / max |expected| (a norm-wise relative error, meaningful for
+     *        small gradients too)
      * @return whether the result is within the tolerance
      */
     static boolean check(String what, float[] expected, float[] actual, double tolerance) {
         double worst = expected.length == actual.length ? 0 : Double.POSITIVE_INFINITY;
+        double scale = 0;
+        for (float e : expected) {
+            scale = Math.max(scale, Math.abs(e));
+        }
         for (int i = 0; i < Math.min(expected.length, actual.length); i++) {
-            double d = Math.abs((double) expected[i] - actual[i]) / (Math.abs(expected[i]) + 1.0);
+            double d = Math.abs((double) expected[i] - actual[i]);
             worst = Double.isNaN(d) ? Double.POSITIVE_INFINITY : Math.max(worst, d);
         }
-        return record(what, worst, tolerance);
+        return record(what, scale > 0 ? worst / scale : worst, tolerance);
     }
 
     /** Records a check whose error was computed elsewhere; see {@link #check}. */
