@@ -57,7 +57,7 @@ if $QUICK; then
   JMH=(-f 1 -wi 1 -i 1 -w 300ms -r 300ms -tu us)
   POP=(--trials 10 --duration-ms 1000 --repeats 1); POP01=("${POP[@]}"); LAYER=(--images 2 --duration-ms 200 --repeats 1); BREP=1
 else
-  JMH=(-f 1 -wi 3 -i 5 -w 1s -r 1s -tu us)
+  JMH=(-f 1 -wi 5 -i 5 -w 2s -r 1s -tu us)   # Vector API code needs seconds of warm-up for C2 on a loaded VM
   POP=(--trials 100 --duration-ms 10000 --repeats 3); POP01=(--trials 100 --duration-ms 10000 --repeats 2)
   LAYER=(--images 10 --duration-ms 1000 --repeats 3); BREP=2
 fi
