@@ -1038,6 +1038,7 @@ INLINE void deliver(float *exc, float *inh, int64_t idx, float value) {
 typedef struct {
     conv_t s;
     const float *spikes, *w;
+    const float *flipped; /* the kernel rows reversed: flipped[(o, c, u, t)] = w[(o, c, u, kw - 1 - t)], or NULL */
     float *exc, *inh;
     float weight;
     int64_t h, width, k, m;
@@ -1067,7 +1068,7 @@ static inline void spike_conv_one(const conv_t *s, float *ex, float *ih, const f
 static void spike_conv_body(void *v, int64_t lo, int64_t hi) {
     const spike_job *j = v;
     const conv_t *s = &j->s;
-    int64_t plane = s->h * s->w, total = s->c * plane;
+    int64_t plane = s->h * s->w, total = s->c * plane, taps = s->kh * s->kw;
     int32_t *list = malloc(sizeof(int32_t) * (size_t) total);
     int64_t listed = -1, spikes = 0;
     for (int64_t p = lo; p < hi; p++) {
@@ -1078,7 +1079,7 @@ static void spike_conv_body(void *v, int64_t lo, int64_t hi) {
             for (int64_t q = 0; q < total; q++) {
                 if (in[q] != 0.0f) {
                     int64_t c = q / plane, r = q % plane;
-                    spike_conv_one(s, ex, ih, j->w + (o * s->c + c) * s->kh * s->kw, r / s->w, r % s->w, in[q]);
+                    spike_conv_one(s, ex, ih, j->w + (o * s->c + c) * taps, r / s->w, r % s->w, in[q]);
                 }
             }
             continue;
@@ -1094,35 +1095,186 @@ static void spike_conv_body(void *v, int64_t lo, int64_t hi) {
         }
         for (int64_t e = 0; e < spikes; e++) {
             int64_t q = list[e], c = q / plane, r = q % plane;
-            spike_conv_one(s, ex, ih, j->w + (o * s->c + c) * s->kh * s->kw, r / s->w, r % s->w, in[q]);
+            spike_conv_one(s, ex, ih, j->w + (o * s->c + c) * taps, r / s->w, r % s->w, in[q]);
         }
     }
     free(list);
 }
 
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#define NSP_SPIKE_ROWS 1
+
+/* the spikes of one image, in the reference's (c, y, x) order, and where each input row's spikes begin */
+typedef struct {
+    int32_t *x, *y;  /* column and row of each spike */
+    float *count;    /* its count */
+    int32_t *row;    /* row[c * h + y] .. row[c * h + y + 1]: the spikes of input row (c, y) */
+} spike_rows;
+
+/* output channels handled together: independent accumulators hide the latency of the masked adds */
+#define SPIKE_GROUP 4
+
 /*
- * Event-driven convolution synapses. Parallel over (image, output channel); within one, the input is
- * scanned in the reference's (c, y, x) order, so every output element receives its contributions in
- * the reference's order: bit-identical for any thread count.
+ * (image, group of SPIKE_GROUP output channels) pairs [lo, hi), output row by output row, 16 outputs of a
+ * row at a time held in registers (no store-to-load round trips between spikes). Output (i, j) receives
+ * the product count * w[o, c, u, v] of every input spike (c, y = i + u, x = j + v); here they come in the
+ * order c, y, x, which is the reference's scan order, and a lane adds a product only where the
+ * reference's deliver() would (> 0 to excitatory, < 0 to inhibitory, zero and NaN nowhere):
+ * bit-identical. The kernel rows are reversed (flipped[t] = w[kw - 1 - t]) so that the taps a spike at
+ * column x gives to outputs j = x - kw + 1 + t lie in consecutive lanes: one masked load per spike, row
+ * and output channel.
+ */
+static void spike_conv_rows_body(void *v, int64_t lo, int64_t hi) {
+    const spike_job *j = v;
+    const conv_t *s = &j->s;
+    const int64_t plane = s->h * s->w, total = s->c * plane, kw = s->kw, kh = s->kh, out = s->oh * s->ow;
+    const int64_t groups = (s->o + SPIKE_GROUP - 1) / SPIKE_GROUP, wstride = s->c * kh * kw;
+    spike_rows L = {malloc(sizeof(int32_t) * (size_t) total), malloc(sizeof(int32_t) * (size_t) total),
+                    malloc(sizeof(float) * (size_t) total), malloc(sizeof(int32_t) * (size_t) (s->c * s->h + 1))};
+    const __m512 zero = _mm512_setzero_ps();
+    int64_t listed = -1;
+    for (int64_t p = lo; p < hi; p++) {
+        const int64_t n = p / groups, o0 = p % groups * SPIKE_GROUP;
+        const int64_t go = s->o - o0 < SPIKE_GROUP ? s->o - o0 : SPIKE_GROUP;
+        const float *in = j->spikes + n * total;
+        if (L.x == NULL || L.y == NULL || L.count == NULL || L.row == NULL) { /* no memory: the scalar path */
+            for (int64_t o = o0; o < o0 + go; o++) {
+                float *ex = j->exc + (n * s->o + o) * out, *ih = j->inh + (n * s->o + o) * out;
+                for (int64_t q = 0; q < total; q++) {
+                    if (in[q] != 0.0f) {
+                        int64_t c = q / plane, r = q % plane;
+                        spike_conv_one(s, ex, ih, j->w + (o * s->c + c) * kh * kw, r / s->w, r % s->w, in[q]);
+                    }
+                }
+            }
+            continue;
+        }
+        if (n != listed) {
+            int32_t k = 0;
+            for (int64_t r = 0; r < s->c * s->h; r++) {
+                L.row[r] = k;
+                const float *line = in + r * s->w;
+                for (int64_t x = 0; x < s->w; x++) {
+                    if (line[x] != 0.0f) {
+                        L.x[k] = (int32_t) x;
+                        L.y[k] = (int32_t) (r % s->h);
+                        L.count[k++] = line[x];
+                    }
+                }
+            }
+            L.row[s->c * s->h] = k;
+            listed = n;
+        }
+        float *ex = j->exc + (n * s->o + o0) * out, *ih = j->inh + (n * s->o + o0) * out;
+        for (int64_t i = 0; i < s->oh; i++) {
+            for (int64_t j0 = 0; j0 < s->ow; j0 += 16) {
+                const int64_t lanes = s->ow - j0 < 16 ? s->ow - j0 : 16, at = i * s->ow + j0;
+                const __mmask16 full = (__mmask16) ((1u << lanes) - 1u);
+                __m512 e[SPIKE_GROUP], g[SPIKE_GROUP];
+                for (int64_t d = 0; d < SPIKE_GROUP; d++) {
+                    e[d] = d < go ? _mm512_maskz_loadu_ps(full, ex + d * out + at) : zero;
+                    g[d] = d < go ? _mm512_maskz_loadu_ps(full, ih + d * out + at) : zero;
+                }
+                for (int64_t c = 0; c < s->c; c++) {
+                    /* the spikes of input rows i .. i + kh - 1 of channel c, in (y, x) order */
+                    const int32_t first = L.row[c * s->h + i], end = L.row[c * s->h + i + kh];
+                    const float *fc = j->flipped + (o0 * s->c + c) * kh * kw - i * kw;
+                    for (int32_t k = first; k < end; k++) {
+                        const int64_t x = L.x[k];
+                        int64_t a = x - kw + 1 - j0, b = x - j0; /* the lanes this spike reaches */
+                        if (b < 0 || a >= lanes) {
+                            continue;
+                        }
+                        a = a < 0 ? 0 : a;
+                        b = b >= lanes ? lanes - 1 : b;
+                        const __mmask16 m = (__mmask16) (((2u << b) - 1u) & ~((1u << a) - 1u));
+                        const __m512 cnt = _mm512_set1_ps(L.count[k]);
+                        /* lane L reads the reversed row u = y - i at t = j0 + L - x + kw - 1; the base may lie
+                           up to 15 floats before the array, which is padded there (masked lanes are not read) */
+                        const float *wr = fc + L.y[k] * kw + (j0 - x + kw - 1);
+                        for (int64_t d = 0; d < SPIKE_GROUP; d++) {
+                            if (d < go) {
+                                __m512 val = _mm512_mul_ps(cnt, _mm512_maskz_loadu_ps(m, wr + d * wstride));
+                                e[d] = _mm512_mask_add_ps(e[d], _mm512_mask_cmp_ps_mask(m, val, zero, _CMP_GT_OQ), e[d], val);
+                                g[d] = _mm512_mask_add_ps(g[d], _mm512_mask_cmp_ps_mask(m, val, zero, _CMP_LT_OQ), g[d], val);
+                            }
+                        }
+                    }
+                }
+                for (int64_t d = 0; d < go; d++) {
+                    _mm512_mask_storeu_ps(ex + d * out + at, full, e[d]);
+                    _mm512_mask_storeu_ps(ih + d * out + at, full, g[d]);
+                }
+            }
+        }
+    }
+    free(L.x);
+    free(L.y);
+    free(L.count);
+    free(L.row);
+}
+#endif
+
+/*
+ * Event-driven convolution synapses. Parallel over (image, output channel); every output element
+ * receives its contributions in the reference's (c, y, x) order of the input: bit-identical for any
+ * thread count and ISA level.
  */
 static void spike_conv(const float *spikes, const float *w, float *exc, float *inh, const int32_t dims[7],
                        int threads) {
     spike_job j = {.s = conv_of(dims), .spikes = spikes, .w = w, .exc = exc, .inh = inh};
-    par(j.s.n * j.s.o, (double) j.s.n * j.s.o * j.s.c * j.s.h * j.s.w, threads, 1, spike_conv_body, &j);
+    double work = (double) j.s.n * j.s.o * j.s.c * j.s.h * j.s.w;
+#ifdef NSP_SPIKE_ROWS
+    enum { PAD = 16 };
+    int64_t rows = j.s.o * j.s.c * j.s.kh, kw = j.s.kw;
+    float *flipped = malloc(sizeof(float) * (size_t) (rows * kw + 2 * PAD));
+    if (flipped != NULL) {
+        memset(flipped, 0, sizeof(float) * PAD);
+        memset(flipped + PAD + rows * kw, 0, sizeof(float) * PAD);
+        for (int64_t r = 0; r < rows; r++) {
+            for (int64_t t = 0; t < kw; t++) {
+                flipped[PAD + r * kw + t] = w[r * kw + kw - 1 - t];
+            }
+        }
+        j.flipped = flipped + PAD;
+        par(j.s.n * ((j.s.o + SPIKE_GROUP - 1) / SPIKE_GROUP), work, threads, 1, spike_conv_rows_body, &j);
+        free(flipped);
+        return;
+    }
+#endif
+    par(j.s.n * j.s.o, work, threads, 1, spike_conv_body, &j);
 }
 
-/* planes [lo, hi) */
+/*
+ * Planes [lo, hi). Every output receives its four inputs' products in the reference's (y, x) order,
+ * branch-free: a product goes to excitatory if > 0 and to inhibitory if < 0, and the other side adds
+ * -0.0f, the exact additive identity (x + -0.0f == x bit for bit, also for x = +-0 and NaN), so the sums
+ * are the reference's while the loop vectorises.
+ */
 static void spike_pool_body(void *v, int64_t lo, int64_t hi) {
     const spike_job *j = v;
-    int64_t h = j->h, w = j->width, oh = h / 2, ow = w / 2;
+    const int64_t h = j->h, w = j->width, oh = h / 2, ow = w / 2;
+    const float weight = j->weight;
     for (int64_t p = lo; p < hi; p++) {
-        const float *in = j->spikes + p * h * w;
-        for (int64_t y = 0; y < h; y++) {
-            for (int64_t x = 0; x < w; x++) {
-                float count = in[y * w + x];
-                if (count != 0.0f) {
-                    deliver(j->exc, j->inh, (p * oh + y / 2) * ow + x / 2, count * j->weight);
-                }
+        for (int64_t i = 0; i < oh; i++) {
+            const float *R top = j->spikes + (p * h + 2 * i) * w, *R bottom = top + w;
+            float *R e = j->exc + (p * oh + i) * ow, *R g = j->inh + (p * oh + i) * ow;
+#pragma omp simd
+            for (int64_t x = 0; x < ow; x++) {
+                float a = top[2 * x] * weight, b = top[2 * x + 1] * weight;
+                float c = bottom[2 * x] * weight, d = bottom[2 * x + 1] * weight;
+                float ev = e[x], gv = g[x];
+                ev += a > 0.0f ? a : -0.0f;
+                gv += a < 0.0f ? a : -0.0f;
+                ev += b > 0.0f ? b : -0.0f;
+                gv += b < 0.0f ? b : -0.0f;
+                ev += c > 0.0f ? c : -0.0f;
+                gv += c < 0.0f ? c : -0.0f;
+                ev += d > 0.0f ? d : -0.0f;
+                gv += d < 0.0f ? d : -0.0f;
+                e[x] = ev;
+                g[x] = gv;
             }
         }
     }
