@@ -1116,6 +1116,59 @@ typedef struct {
 #define SPIKE_GROUP 4
 
 /*
+ * Output channels o0 .. o0 + G - 1 of image n (G a constant after inlining, so that the 2G accumulators
+ * live in registers).
+ */
+INLINE void spike_conv_group(const spike_job *j, const spike_rows *L, int64_t n, int64_t o0, const int G) {
+    const conv_t *s = &j->s;
+    const int64_t kw = s->kw, kh = s->kh, out = s->oh * s->ow, wstride = s->c * kh * kw;
+    const __m512 zero = _mm512_setzero_ps();
+    float *ex = j->exc + (n * s->o + o0) * out, *ih = j->inh + (n * s->o + o0) * out;
+    for (int64_t i = 0; i < s->oh; i++) {
+        for (int64_t j0 = 0; j0 < s->ow; j0 += 16) {
+            const int64_t lanes = s->ow - j0 < 16 ? s->ow - j0 : 16, at = i * s->ow + j0;
+            const __mmask16 full = (__mmask16) ((1u << lanes) - 1u);
+            __m512 e[SPIKE_GROUP], g[SPIKE_GROUP];
+#pragma GCC unroll 4
+            for (int d = 0; d < G; d++) {
+                e[d] = _mm512_maskz_loadu_ps(full, ex + d * out + at);
+                g[d] = _mm512_maskz_loadu_ps(full, ih + d * out + at);
+            }
+            for (int64_t c = 0; c < s->c; c++) {
+                /* the spikes of input rows i .. i + kh - 1 of channel c, in (y, x) order */
+                const int32_t first = L->row[c * s->h + i], end = L->row[c * s->h + i + kh];
+                const float *fc = j->flipped + (o0 * s->c + c) * kh * kw - i * kw;
+                for (int32_t k = first; k < end; k++) {
+                    const int64_t x = L->x[k];
+                    int64_t a = x - kw + 1 - j0, b = x - j0; /* the lanes this spike reaches */
+                    if (b < 0 || a >= lanes) {
+                        continue;
+                    }
+                    a = a < 0 ? 0 : a;
+                    b = b >= lanes ? lanes - 1 : b;
+                    const __mmask16 m = (__mmask16) (((2u << b) - 1u) & ~((1u << a) - 1u));
+                    const __m512 cnt = _mm512_set1_ps(L->count[k]);
+                    /* lane L reads the reversed row u = y - i at t = j0 + L - x + kw - 1; the base may lie up
+                       to 15 floats before the array, which is padded there (masked lanes are not read) */
+                    const float *wr = fc + L->y[k] * kw + (j0 - x + kw - 1);
+#pragma GCC unroll 4
+                    for (int d = 0; d < G; d++) {
+                        __m512 val = _mm512_mul_ps(cnt, _mm512_maskz_loadu_ps(m, wr + d * wstride));
+                        e[d] = _mm512_mask_add_ps(e[d], _mm512_mask_cmp_ps_mask(m, val, zero, _CMP_GT_OQ), e[d], val);
+                        g[d] = _mm512_mask_add_ps(g[d], _mm512_mask_cmp_ps_mask(m, val, zero, _CMP_LT_OQ), g[d], val);
+                    }
+                }
+            }
+#pragma GCC unroll 4
+            for (int d = 0; d < G; d++) {
+                _mm512_mask_storeu_ps(ex + d * out + at, full, e[d]);
+                _mm512_mask_storeu_ps(ih + d * out + at, full, g[d]);
+            }
+        }
+    }
+}
+
+/*
  * (image, group of SPIKE_GROUP output channels) pairs [lo, hi), output row by output row, 16 outputs of a
  * row at a time held in registers (no store-to-load round trips between spikes). Output (i, j) receives
  * the product count * w[o, c, u, v] of every input spike (c, y = i + u, x = j + v); here they come in the
@@ -1129,10 +1182,10 @@ static void spike_conv_rows_body(void *v, int64_t lo, int64_t hi) {
     const spike_job *j = v;
     const conv_t *s = &j->s;
     const int64_t plane = s->h * s->w, total = s->c * plane, kw = s->kw, kh = s->kh, out = s->oh * s->ow;
-    const int64_t groups = (s->o + SPIKE_GROUP - 1) / SPIKE_GROUP, wstride = s->c * kh * kw;
-    spike_rows L = {malloc(sizeof(int32_t) * (size_t) total), malloc(sizeof(int32_t) * (size_t) total),
-                    malloc(sizeof(float) * (size_t) total), malloc(sizeof(int32_t) * (size_t) (s->c * s->h + 1))};
-    const __m512 zero = _mm512_setzero_ps();
+    const int64_t groups = (s->o + SPIKE_GROUP - 1) / SPIKE_GROUP;
+    const size_t slack = (size_t) total + 16;
+    spike_rows L = {malloc(sizeof(int32_t) * slack), malloc(sizeof(int32_t) * slack), malloc(sizeof(float) * slack),
+                    malloc(sizeof(int32_t) * (size_t) (s->c * s->h + 1))};
     int64_t listed = -1;
     for (int64_t p = lo; p < hi; p++) {
         const int64_t n = p / groups, o0 = p % groups * SPIKE_GROUP;
@@ -1151,62 +1204,36 @@ static void spike_conv_rows_body(void *v, int64_t lo, int64_t hi) {
             continue;
         }
         if (n != listed) {
+            /* 16 columns at a time: the non-zero (or NaN) ones compressed to the front of a register and
+               stored whole, so the lists have 16 elements of slack */
+            const __m512i iota = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
             int32_t k = 0;
             for (int64_t r = 0; r < s->c * s->h; r++) {
                 L.row[r] = k;
                 const float *line = in + r * s->w;
-                for (int64_t x = 0; x < s->w; x++) {
-                    if (line[x] != 0.0f) {
-                        L.x[k] = (int32_t) x;
-                        L.y[k] = (int32_t) (r % s->h);
-                        L.count[k++] = line[x];
+                const __m512i y = _mm512_set1_epi32((int32_t) (r % s->h));
+                for (int64_t x0 = 0; x0 < s->w; x0 += 16) {
+                    const int64_t lanes = s->w - x0 < 16 ? s->w - x0 : 16;
+                    const __mmask16 valid = (__mmask16) ((1u << lanes) - 1u);
+                    const __m512 v = _mm512_maskz_loadu_ps(valid, line + x0);
+                    const __mmask16 nz = _mm512_mask_cmp_ps_mask(valid, v, _mm512_setzero_ps(), _CMP_NEQ_UQ);
+                    if (nz) {
+                        __m512i xs = _mm512_add_epi32(iota, _mm512_set1_epi32((int32_t) x0));
+                        _mm512_storeu_ps(L.count + k, _mm512_maskz_compress_ps(nz, v));
+                        _mm512_storeu_si512((void *) (L.x + k), _mm512_maskz_compress_epi32(nz, xs));
+                        _mm512_storeu_si512((void *) (L.y + k), y);
+                        k += (int32_t) __builtin_popcount((unsigned) nz);
                     }
                 }
             }
             L.row[s->c * s->h] = k;
             listed = n;
         }
-        float *ex = j->exc + (n * s->o + o0) * out, *ih = j->inh + (n * s->o + o0) * out;
-        for (int64_t i = 0; i < s->oh; i++) {
-            for (int64_t j0 = 0; j0 < s->ow; j0 += 16) {
-                const int64_t lanes = s->ow - j0 < 16 ? s->ow - j0 : 16, at = i * s->ow + j0;
-                const __mmask16 full = (__mmask16) ((1u << lanes) - 1u);
-                __m512 e[SPIKE_GROUP], g[SPIKE_GROUP];
-                for (int64_t d = 0; d < SPIKE_GROUP; d++) {
-                    e[d] = d < go ? _mm512_maskz_loadu_ps(full, ex + d * out + at) : zero;
-                    g[d] = d < go ? _mm512_maskz_loadu_ps(full, ih + d * out + at) : zero;
-                }
-                for (int64_t c = 0; c < s->c; c++) {
-                    /* the spikes of input rows i .. i + kh - 1 of channel c, in (y, x) order */
-                    const int32_t first = L.row[c * s->h + i], end = L.row[c * s->h + i + kh];
-                    const float *fc = j->flipped + (o0 * s->c + c) * kh * kw - i * kw;
-                    for (int32_t k = first; k < end; k++) {
-                        const int64_t x = L.x[k];
-                        int64_t a = x - kw + 1 - j0, b = x - j0; /* the lanes this spike reaches */
-                        if (b < 0 || a >= lanes) {
-                            continue;
-                        }
-                        a = a < 0 ? 0 : a;
-                        b = b >= lanes ? lanes - 1 : b;
-                        const __mmask16 m = (__mmask16) (((2u << b) - 1u) & ~((1u << a) - 1u));
-                        const __m512 cnt = _mm512_set1_ps(L.count[k]);
-                        /* lane L reads the reversed row u = y - i at t = j0 + L - x + kw - 1; the base may lie
-                           up to 15 floats before the array, which is padded there (masked lanes are not read) */
-                        const float *wr = fc + L.y[k] * kw + (j0 - x + kw - 1);
-                        for (int64_t d = 0; d < SPIKE_GROUP; d++) {
-                            if (d < go) {
-                                __m512 val = _mm512_mul_ps(cnt, _mm512_maskz_loadu_ps(m, wr + d * wstride));
-                                e[d] = _mm512_mask_add_ps(e[d], _mm512_mask_cmp_ps_mask(m, val, zero, _CMP_GT_OQ), e[d], val);
-                                g[d] = _mm512_mask_add_ps(g[d], _mm512_mask_cmp_ps_mask(m, val, zero, _CMP_LT_OQ), g[d], val);
-                            }
-                        }
-                    }
-                }
-                for (int64_t d = 0; d < go; d++) {
-                    _mm512_mask_storeu_ps(ex + d * out + at, full, e[d]);
-                    _mm512_mask_storeu_ps(ih + d * out + at, full, g[d]);
-                }
-            }
+        switch (go) {
+        case 4: spike_conv_group(j, &L, n, o0, 4); break;
+        case 3: spike_conv_group(j, &L, n, o0, 3); break;
+        case 2: spike_conv_group(j, &L, n, o0, 2); break;
+        default: spike_conv_group(j, &L, n, o0, 1); break;
         }
     }
     free(L.x);
@@ -1311,7 +1338,7 @@ static void spike_dense(const float *spikes, const float *w, float *exc, float *
 
 /* the arguments of a random draw, for its chunks */
 typedef struct {
-    int64_t seed, step;
+    int64_t seed, step, row;
     int32_t stream;
     const float *in;
     float *out;
@@ -1322,17 +1349,21 @@ static void bernoulli_body(void *v, int64_t lo, int64_t hi) {
     const float *R prob = j->in;
     float *R out = j->out;
     const uint64_t seed = (uint64_t) j->seed, step = (uint64_t) j->step;
-    const uint32_t stream = (uint32_t) j->stream;
+    for (int64_t a = lo; a < hi;) {
+        const int64_t r = a / j->row, base = r * j->row, b = min64(hi, base + j->row);
+        const uint32_t stream = (uint32_t) j->stream + (uint32_t) r;
 #pragma omp simd
-    for (int64_t i = lo; i < hi; i++) {
-        nsp_words words = nsp_philox((uint32_t) i, stream, step, 0, seed);
-        out[i] = nsp_uniform24(words.w0) < prob[i] ? 1.0f : 0.0f;
+        for (int64_t i = a; i < b; i++) {
+            nsp_words words = nsp_philox((uint32_t) (i - base), stream, step, 0, seed);
+            out[i] = nsp_uniform24(words.w0) < prob[i] ? 1.0f : 0.0f;
+        }
+        a = b;
     }
 }
 
 static void bernoulli(int64_t seed, int32_t stream, int64_t step, const float *prob, float *out, int64_t n,
-                      int threads) {
-    draw_job j = {.seed = seed, .step = step, .stream = stream, .in = prob, .out = out};
+                      int64_t row, int threads) {
+    draw_job j = {.seed = seed, .step = step, .row = row, .stream = stream, .in = prob, .out = out};
     par(n, (double) n * 16, threads, ALIGN, bernoulli_body, &j);
 }
 
@@ -1384,7 +1415,7 @@ static void poisson_body(void *v, int64_t lo, int64_t hi) {
 }
 
 static void poisson(int64_t seed, int32_t stream, int64_t step, const float *thr, float *out, int64_t n, int threads) {
-    draw_job j = {.seed = seed, .step = step, .stream = stream, .in = thr, .out = out};
+    draw_job j = {.seed = seed, .step = step, .row = n, .stream = stream, .in = thr, .out = out};
     par(n, (double) n * 16, threads, ALIGN, poisson_body, &j);
 }
 
