@@ -1008,6 +1008,61 @@ static void lif_body(void *vj, int64_t lo_block, int64_t hi_block) {
     }
 }
 
+/* java_f2i without branches (selects only), so that loops calling it vectorise */
+INLINE int32_t java_f2i_select(float f) {
+    float clamped = f >= 2147483520.0f ? 2147483520.0f : f; /* the largest float below 2^31 */
+    clamped = clamped <= -2147483648.0f ? -2147483648.0f : clamped;
+    clamped = f != f ? 0.0f : clamped;
+    int32_t t = (int32_t) clamped;
+    return f >= 2147483648.0f ? INT32_MAX : t;
+}
+
+/*
+ * One step (T = 1, the spiking network's case) in a single pass per neuron block: the same operations
+ * as lif_body, without its per-block arrays for state that lives across steps.
+ */
+static void lif_step_body(void *vj, int64_t lo_block, int64_t hi_block) {
+    const lif_job *J = vj;
+    static const float zeros[LIF_BLOCK];
+    const double dm = J->dm, de = J->de, di = J->di, dg = J->dg, pe = J->pe, pi = J->pi;
+    const float off = J->off, theta = J->theta, y_reset = J->y_reset;
+    const int32_t refractory_steps = J->refractory_steps;
+    for (int64_t b = lo_block; b < hi_block; b++) {
+        int64_t lo = b * LIF_BLOCK;
+        int len = (int) min64(LIF_BLOCK, J->n - lo);
+        float spikes_scratch[LIF_BLOCK], counts_scratch[LIF_BLOCK];
+        float *R y = J->v + lo, *R e = J->ie + lo, *R h = J->ii + lo, *R rf = J->ref + lo;
+        const float *R bias = J->bias == NULL ? zeros : J->bias + lo;
+        const float *R ct = J->cur == NULL ? zeros : J->cur + lo;
+        const float *R xt = J->exc == NULL ? zeros : J->exc + lo;
+        const float *R it = J->inh == NULL ? zeros : J->inh + lo;
+        float *R st = J->spikes == NULL ? spikes_scratch : J->spikes + lo;
+        float *R cn = J->counts == NULL ? counts_scratch : J->counts + lo;
+        if (J->counts == NULL) {
+            memset(counts_scratch, 0, sizeof counts_scratch);
+        }
+#pragma omp simd
+        for (int j = 0; j < len; j++) {
+            double constant = (double) (off + bias[j]);
+            double yd = y[j], ed = e[j], hd = h[j];
+            int32_t rj = java_f2i_select(rf[j]);
+            int refractory = rj > 0;
+            double drive = constant + (double) ct[j];
+            double ynew = dm * yd + dg * drive + pe * ed + pi * hd;
+            yd = refractory ? yd : ynew;
+            rj = refractory ? rj - 1 : rj;
+            float yf = (float) yd;
+            e[j] = (float) (de * ed + (double) xt[j]);
+            h[j] = (float) (di * hd + (double) it[j]);
+            int fire = yf >= theta;
+            y[j] = fire ? y_reset : yf;
+            rf[j] = (float) (fire ? refractory_steps : rj);
+            cn[j] += fire ? 1.0f : 0.0f;
+            st[j] = fire ? 1.0f : 0.0f;
+        }
+    }
+}
+
 /*
  * The LIF loop of the reference, neuron block by neuron block (state in L1 for all T steps), the
  * neurons of a block in SIMD lanes. Per neuron the operations are the reference's, in its order, in
@@ -1021,7 +1076,7 @@ static int lif_run(const float c[9], int32_t refractory_steps, float *v, float *
                  .theta = c[7], .y_reset = c[8], .refractory_steps = refractory_steps, .steps = steps, .n = n,
                  .v = v, .ie = ie, .ii = ii, .ref = ref, .spikes = spikes, .counts = counts, .bias = bias,
                  .cur = cur, .exc = exc, .inh = inh};
-    par((n + LIF_BLOCK - 1) / LIF_BLOCK, (double) n * steps * 4, threads, 1, lif_body, &j);
+    par((n + LIF_BLOCK - 1) / LIF_BLOCK, (double) n * steps * 4, threads, 1, steps == 1 ? lif_step_body : lif_body, &j);
     return 0;
 }
 
@@ -1352,10 +1407,25 @@ static void bernoulli_body(void *v, int64_t lo, int64_t hi) {
     for (int64_t a = lo; a < hi;) {
         const int64_t r = a / j->row, base = r * j->row, b = min64(hi, base + j->row);
         const uint32_t stream = (uint32_t) j->stream + (uint32_t) r;
+        /* 16 at a time; where no probability is > 0 (input images are mostly black) nothing can spike
+           (u >= 0 is never < p <= 0 or NaN) and the draws are skipped */
+        for (int64_t c0 = a; c0 < b; c0 += 16) {
+            const int64_t c1 = min64(c0 + 16, b);
+            int any = 0;
+            for (int64_t i = c0; i < c1; i++) {
+                any |= prob[i] > 0.0f;
+            }
+            if (!any) {
+                for (int64_t i = c0; i < c1; i++) {
+                    out[i] = 0.0f;
+                }
+                continue;
+            }
 #pragma omp simd
-        for (int64_t i = a; i < b; i++) {
-            nsp_words words = nsp_philox((uint32_t) (i - base), stream, step, 0, seed);
-            out[i] = nsp_uniform24(words.w0) < prob[i] ? 1.0f : 0.0f;
+            for (int64_t i = c0; i < c1; i++) {
+                nsp_words words = nsp_philox((uint32_t) (i - base), stream, step, 0, seed);
+                out[i] = nsp_uniform24(words.w0) < prob[i] ? 1.0f : 0.0f;
+            }
         }
         a = b;
     }

@@ -237,6 +237,18 @@ class NativeSpikingTest {
             if (n > 2) {
                 prob[1] = 1f;
             }
+            // runs of zero, negative-zero and NaN probabilities (like black image regions) longer and shorter
+            // than a 16-lane block, at varying offsets: the native draw skips all-zero blocks
+            for (int start = 2; start + 40 < n; start += 97) {
+                int len = 5 + r.nextInt(36);
+                for (int i = start; i < start + len; i++) {
+                    prob[i] = switch (r.nextInt(6)) {
+                        case 0 -> -0f;
+                        case 1 -> Float.NaN;
+                        default -> 0f;
+                    };
+                }
+            }
             long seed = r.nextLong();
             int stream = r.nextInt();
             long step = r.nextLong(Philox.MAX_STEP + 1);
@@ -248,7 +260,11 @@ class NativeSpikingTest {
                     k.bernoulliSpikes(seed, stream, step, sc.of(prob, n), spikes);
                     k.poissonCounts(seed, stream, step, sc.of(thr, n), counts);
                     k.bernoulliSpikes(~seed, 0, 0, sc.of(prob, n), spikes0);
-                    return new float[][] {spikes.toArray(), counts.toArray(), spikes0.toArray()};
+                    // rows of a batch: the reference runs the SPI's default (one draw per row)
+                    int rows = n % 3 == 0 ? 3 : 1;
+                    Tensor batch = sc.nan(rows, n / rows);
+                    k.bernoulliSpikeRows(seed, stream, step, sc.of(prob, rows, n / rows), batch);
+                    return new float[][] {spikes.toArray(), counts.toArray(), spikes0.toArray(), batch.toArray()};
                 }
             }, exact("bernoulli/poisson n " + n));
         }
