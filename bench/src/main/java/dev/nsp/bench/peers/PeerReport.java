@@ -271,9 +271,10 @@ public final class PeerReport {
         }
         md.append("PyTorch: `s = k sigma; y = p s softplus(x / s)` (forward), the closed-form gradients from PyTorch ops ")
                 .append("(backward), and forward + autograd (forward+backward), with PyTorch's huge-page allocation on ")
-                .append("(`THP_MEM_ALLOC_ENABLE=1`, its fastest setting here); \"default\" is the same without it.\n\n");
+                .append("(`THP_MEM_ALLOC_ENABLE=1`, its fastest setting here); \"default\" is the same without it. The bandwidth ")
+                .append("columns count the bytes nsp's fused kernels must move; PyTorch's composition moves about 4x more.\n\n");
         md.append("| workload | nsp reference | nsp vector | nsp native | nsp opencl | PyTorch | PyTorch default | best nsp / PyTorch | ")
-                .append("nsp best, % of bandwidth | PyTorch, % of bandwidth |\n");
+                .append("nsp best, % of bandwidth | PyTorch, % of bandwidth (nsp's bytes) |\n");
         md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         String[][] ops = {{"forward", "forward", "" + BYTES_FORWARD}, {"backward", "backward", "" + BYTES_BACKWARD},
             {"forwardBackward", "forwardBackward", "" + BYTES_FORWARD_BACKWARD}};
