@@ -90,6 +90,11 @@ public final class SnnEvaluation {
      * @return the report
      */
     public static Report run(Kernels kernels, List<SpikingNetwork.Layer> layers, Dataset data, Options o, Listener listener) {
+        java.util.Objects.requireNonNull(data, "data: a data set is required");
+        java.util.Objects.requireNonNull(o, "o: options are required");
+        if (data.count() == 0) {
+            throw new IllegalArgumentException("data: " + data + " has no images");
+        }
         int total = Math.min(o.images(), data.count());
         int perImage = data.rows() * data.cols();
         int ms = (int) Math.round(o.durationMs());

@@ -5,6 +5,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A dense float32 tensor with a shape (row-major; images are NCHW), backed by off-heap memory.
@@ -22,6 +23,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class Tensor implements AutoCloseable {
     /** Alignment of every allocation, in bytes (one AVX-512 register, one cache line). */
     public static final long ALIGNMENT = 64;
+
+    /** Off-heap bytes of open owner tensors in this JVM (a leak check: tests and the soak test watch it). */
+    private static final AtomicLong LIVE_BYTES = new AtomicLong();
+    /** Open owner tensors in this JVM. */
+    private static final AtomicLong LIVE_TENSORS = new AtomicLong();
 
     private final int[] shape;
     private final long size;
@@ -51,7 +57,10 @@ public final class Tensor implements AutoCloseable {
         Arena arena = Arena.ofShared();
         try {
             MemorySegment seg = arena.allocate(n * Float.BYTES, ALIGNMENT);
-            return new Tensor(s, seg, arena, null);
+            Tensor t = new Tensor(s, seg, arena, null);
+            LIVE_BYTES.addAndGet(n * Float.BYTES);
+            LIVE_TENSORS.incrementAndGet();
+            return t;
         } catch (RuntimeException | OutOfMemoryError e) {
             arena.close();
             throw e;
@@ -244,12 +253,37 @@ public final class Tensor implements AutoCloseable {
         return view(index * product(rest), rest);
     }
 
-    /** Frees the memory (owners) or invalidates the view (views). Closing twice is harmless. */
+    /**
+     * Frees the memory (owners) or invalidates the view (views). Closing twice is harmless.
+     *
+     * @throws IllegalStateException if another thread is inside a native call with this tensor's memory; the
+     *         tensor then stays open
+     */
     @Override
     public void close() {
         if (closed.compareAndSet(false, true) && arena != null) {
-            arena.close();
+            try {
+                arena.close();
+            } catch (IllegalStateException e) {
+                closed.set(false);      // in use by a native call of another thread: still open, close again later
+                throw e;
+            }
+            LIVE_BYTES.addAndGet(-segment.byteSize());
+            LIVE_TENSORS.decrementAndGet();
         }
+    }
+
+    /**
+     * @return the off-heap bytes held by tensors of this JVM that were allocated and not yet closed (views hold
+     *         none); flat over a long run means no tensor leaks
+     */
+    public static long liveBytes() {
+        return LIVE_BYTES.get();
+    }
+
+    /** @return the number of tensors (not views) of this JVM that were allocated and not yet closed */
+    public static long liveCount() {
+        return LIVE_TENSORS.get();
     }
 
     @Override
