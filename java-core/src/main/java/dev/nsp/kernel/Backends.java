@@ -23,6 +23,16 @@ public final class Backends {
     public static final String PROPERTY = "nsp.backend";
     /** Environment variable that forces a backend (the property wins). */
     public static final String ENV = "NSP_BACKEND";
+    /**
+     * System property: {@code cpu} makes an OpenCL backend that fails to start (unavailable, program build
+     * failure) or fails during a call ({@link BackendFailureException}) continue on the best CPU backend, with one
+     * warning; {@code none} (the default) makes such failures errors.
+     */
+    public static final String FALLBACK_PROPERTY = "nsp.opencl.fallback";
+    /** Environment variable equivalent of {@link #FALLBACK_PROPERTY} (the property wins). */
+    public static final String FALLBACK_ENV = "NSP_OPENCL_FALLBACK";
+    /** The backend that {@link #FALLBACK_PROPERTY} applies to. */
+    private static final String DEVICE_BACKEND = "opencl";
 
     private static final System.Logger LOG = System.getLogger("dev.nsp.kernel");
     private static volatile Kernels defaultKernels;
@@ -67,9 +77,12 @@ public final class Backends {
             if (p.name().equals(n)) {
                 KernelProvider.Availability a = safeProbe(p);
                 if (!a.available()) {
+                    if (n.equals(DEVICE_BACKEND) && fallbackToCpu()) {
+                        return new CheckedKernels(cpuInstead(n, "it is not available here: " + a.detail()));
+                    }
                     throw new IllegalArgumentException("backend: '" + n + "' is not available here: " + a.detail());
                 }
-                return new CheckedKernels(p.create());
+                return new CheckedKernels(start(p));
             }
         }
         throw new IllegalArgumentException("backend: '" + name + "' is unknown; known: " + names());
@@ -110,7 +123,7 @@ public final class Backends {
             if (a.available() && a.automatic()) {
                 Kernels k;
                 try {
-                    k = p.create();
+                    k = start(p);
                 } catch (RuntimeException | LinkageError e) {
                     append(skipped, p.name(), "failed to start: " + e);
                     continue;
@@ -131,6 +144,76 @@ public final class Backends {
             append(skipped, p.name(), a.available() ? "only when forced: " + a.detail() : a.detail());
         }
         throw new IllegalStateException("no nsp backend available: " + skipped);
+    }
+
+    /** @return whether {@link #FALLBACK_PROPERTY} (or {@link #FALLBACK_ENV}) asks for the CPU fallback */
+    public static boolean fallbackToCpu() {
+        String s = System.getProperty(FALLBACK_PROPERTY);
+        if (s == null || s.isBlank()) {
+            s = System.getenv(FALLBACK_ENV);
+        }
+        if (s == null || s.isBlank() || s.trim().equalsIgnoreCase("none")) {
+            return false;
+        }
+        if (s.trim().equalsIgnoreCase("cpu")) {
+            return true;
+        }
+        throw new IllegalArgumentException(FALLBACK_PROPERTY + ": '" + s + "', expected cpu or none");
+    }
+
+    /**
+     * Creates a provider's backend; for the device backend with the CPU fallback configured, a failure to start
+     * gives the CPU backend instead and a working one is wrapped in {@link FallbackKernels}.
+     */
+    private static Kernels start(KernelProvider p) {
+        if (!p.name().equals(DEVICE_BACKEND) || !fallbackToCpu()) {
+            return p.create();
+        }
+        Kernels k;
+        try {
+            k = p.create();
+        } catch (RuntimeException | LinkageError e) {
+            return cpuInstead(p.name(), "it failed to start: " + e);
+        }
+        return new FallbackKernels(k, Backends::cpuBackend);
+    }
+
+    private static Kernels cpuInstead(String name, String why) {
+        Kernels cpu = cpuBackend();
+        LOG.log(System.Logger.Level.WARNING, "nsp: the " + name + " backend cannot be used, " + why + "; "
+                + FALLBACK_PROPERTY + "=cpu: using " + cpu.name() + " instead");
+        return cpu;
+    }
+
+    /**
+     * The best automatically selectable backend other than the device backend (unvalidated: the caller wraps it),
+     * with the spiking kernels routed as in automatic selection.
+     *
+     * @throws IllegalStateException if there is none (the reference backend always exists in nsp-core)
+     */
+    static Kernels cpuBackend() {
+        for (KernelProvider p : providers()) {
+            if (p.name().equals(DEVICE_BACKEND)) {
+                continue;
+            }
+            KernelProvider.Availability a = safeProbe(p);
+            if (a.available() && a.automatic()) {
+                Kernels k;
+                try {
+                    k = p.create();
+                } catch (RuntimeException | LinkageError e) {
+                    continue;
+                }
+                if (p.name().equals(SPIKING_ROUTE[0])) {
+                    Kernels spiking = tryCreate(SPIKING_ROUTE[1]);
+                    if (spiking != null) {
+                        k = new RoutedKernels(k, spiking);
+                    }
+                }
+                return k;
+            }
+        }
+        throw new IllegalStateException("no CPU backend available for the " + DEVICE_BACKEND + " fallback");
     }
 
     /**
