@@ -214,6 +214,11 @@ final class FallbackKernels implements Kernels {
     }
 
     @Override
+    public void bernoulliSpikeRows(long seed, int firstStream, long step, Tensor probability, Tensor spikes) {
+        run("bernoulliSpikeRows", b -> b.bernoulliSpikeRows(seed, firstStream, step, probability, spikes));
+    }
+
+    @Override
     public void poissonCounts(long seed, int stream, long step, Tensor expNegLambda, Tensor counts) {
         run("poissonCounts", b -> b.poissonCounts(seed, stream, step, expNegLambda, counts));
     }

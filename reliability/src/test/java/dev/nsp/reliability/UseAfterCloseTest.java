@@ -72,6 +72,7 @@ class UseAfterCloseTest {
         m.put("spikePool2x2Accumulate", (k, t) -> k.spikePool2x2Accumulate(t[0], 0.25f, open(2, 1, 2, 2), open(2, 1, 2, 2)));
         m.put("spikeDenseAccumulate", (k, t) -> k.spikeDenseAccumulate(t[2], open(3, 16), open(2, 3), open(2, 3)));
         m.put("bernoulliSpikes", (k, t) -> k.bernoulliSpikes(1, 0, 0, open(4), t[1]));
+        m.put("bernoulliSpikeRows", (k, t) -> k.bernoulliSpikeRows(1, 0, 0, t[0], open(2, 1, 4, 4)));
         m.put("poissonCounts", (k, t) -> k.poissonCounts(1, 0, 0, t[1], open(4)));
         return m;
     }
