@@ -111,7 +111,7 @@ public final class Backends {
         if (forced != null) {
             try {
                 Kernels k = create(forced);
-                LOG.log(System.Logger.Level.INFO, "nsp backend: " + forced + " (forced by " + PROPERTY + "/" + ENV + ")");
+                LOG.log(System.Logger.Level.INFO, "nsp backend: " + k.name() + " (forced by " + PROPERTY + "/" + ENV + ")");
                 return k;
             } catch (IllegalArgumentException e) {
                 throw new IllegalStateException("nsp backend forced to '" + forced + "': " + e.getMessage(), e);
