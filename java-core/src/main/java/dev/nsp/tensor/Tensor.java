@@ -76,6 +76,39 @@ public final class Tensor implements AutoCloseable {
         return t;
     }
 
+    /**
+     * A tensor over memory that the caller owns, without copying: the first {@code product(shape)} floats
+     * (native byte order) of {@code segment}. Kernels read and write the caller's memory directly.
+     *
+     * <p>The tensor does not own the memory: {@link #close()} only invalidates the tensor, and the memory
+     * lives as long as the segment's own scope (using the tensor after that scope closes throws
+     * {@link IllegalStateException}). Such a tensor is only as aligned as the segment (4 bytes at least,
+     * not {@link #ALIGNMENT}); every backend accepts that. A heap segment (over a {@code float[]}) works with
+     * the backends that run in Java (reference, vector); native code and OpenCL need a native segment.
+     *
+     * @param segment the memory: native, or a heap segment over a {@code float[]}, with an address aligned to
+     *                4 bytes and at least {@code product(shape) * 4} bytes long; a read-only segment gives a
+     *                tensor that can only be read (writing it throws {@link UnsupportedOperationException})
+     * @param shape the dimensions, each {@code >= 1}
+     * @return a tensor sharing the segment's memory; closing it does not free that memory
+     * @throws IllegalArgumentException if the segment is too small or not 4-byte aligned (a
+     *         heap segment over a {@code byte[]}, say), or if the shape is invalid
+     */
+    public static Tensor wrap(MemorySegment segment, int... shape) {
+        java.util.Objects.requireNonNull(segment, "segment");
+        int[] s = checkShape("shape", shape);
+        long bytes = product(s) * Float.BYTES;
+        if (segment.maxByteAlignment() < Float.BYTES) {
+            throw new IllegalArgumentException("segment: " + segment + " is aligned to "
+                    + segment.maxByteAlignment() + " bytes, floats need 4 (a native segment or one over a float[])");
+        }
+        if (segment.byteSize() < bytes) {
+            throw new IllegalArgumentException("segment: " + segment.byteSize() + " bytes, shape "
+                    + Arrays.toString(s) + " needs " + bytes);
+        }
+        return new Tensor(s, segment.asSlice(0, bytes), null, null);
+    }
+
     /** @return a new tensor with the same shape and a copy of this tensor's values */
     public Tensor copy() {
         Tensor t = zeros(shape);
