@@ -10,8 +10,9 @@ import java.util.ServiceLoader;
  * Chooses the kernel backend at runtime, in the style of Lucene's {@code VectorizationProvider}:
  * the providers found by {@link ServiceLoader} are probed in priority order (opencl on a GPU, vector,
  * native, reference) and the first available one is used, with exactly one log line that names it and
- * says why each better one was skipped. {@code -Dnsp.backend=NAME} or the environment variable
- * {@code NSP_BACKEND} forces one; a forced backend that is unavailable is an error.
+ * says why each better one was skipped (at WARNING when that leaves the slow reference backend, else at
+ * INFO). {@code -Dnsp.backend=NAME} or the environment variable {@code NSP_BACKEND} forces one; a forced
+ * backend that is unavailable is an error.
  *
  * <p>Every instance handed out is wrapped in {@link CheckedKernels}, so arguments are validated once,
  * the same way, for every backend. In automatic selection, when {@code vector} is chosen and
@@ -124,7 +125,10 @@ public final class Backends {
                                 + ", about 5x faster for spiking networks";
                     }
                 }
-                LOG.log(System.Logger.Level.INFO, "nsp backend: " + p.name() + " (" + a.detail() + ")" + routed
+                // the scalar reference is 10-30x slower: say so loudly, with the reasons (a missing JVM flag, say)
+                System.Logger.Level level = p.name().equals("reference") && !skipped.isEmpty()
+                        ? System.Logger.Level.WARNING : System.Logger.Level.INFO;
+                LOG.log(level, "nsp backend: " + p.name() + " (" + a.detail() + ")" + routed
                         + (skipped.isEmpty() ? "" : "; skipped " + skipped));
                 return new CheckedKernels(k);
             }
