@@ -130,32 +130,32 @@ public final class LifPopulation implements AutoCloseable {
         return new LifPopulation(neurons, parameters, dtMs, backend);
     }
 
-    /** @return the number of neurons N */
+    /** {@return the number of neurons N} */
     public int size() {
         return size;
     }
 
-    /** @return the neuron parameters */
+    /** {@return the neuron parameters} */
     public LifParameters parameters() {
         return parameters;
     }
 
-    /** @return the time step, ms */
+    /** {@return the time step, ms} */
     public double dtMs() {
         return dtMs;
     }
 
-    /** @return the backend the LIF kernel runs on */
+    /** {@return the backend the LIF kernel runs on} */
     public Backend backend() {
         return backend;
     }
 
-    /** @return the steps taken since creation or the last {@link #reset()} */
+    /** {@return the steps taken since creation or the last {@link #reset()}} */
     public long stepCount() {
         return steps;
     }
 
-    /** @return the simulated time since creation or the last {@link #reset()}, ms */
+    /** {@return the simulated time since creation or the last {@link #reset()}, ms} */
     public double timeMs() {
         return steps * dtMs;
     }
@@ -314,8 +314,9 @@ public final class LifPopulation implements AutoCloseable {
     // ------------------------------------------------------------------------------------------------ output
 
     /**
+     * {@return whether that neuron spiked in the last step (false before the first step)}
+     *
      * @param neuron the index, in {@code [0, size())}
-     * @return whether that neuron spiked in the last step (false before the first step)
      * @throws IndexOutOfBoundsException if neuron is out of range
      * @throws IllegalStateException if the population is closed
      */
@@ -325,7 +326,8 @@ public final class LifPopulation implements AutoCloseable {
     }
 
     /**
-     * @return the indices of the neurons that spiked in the last step, ascending (empty before the first step)
+     * {@return the indices of the neurons that spiked in the last step, ascending (empty before the first step)}
+     *
      * @throws IllegalStateException if the population is closed
      */
     public int[] spikedNeurons() {
@@ -347,8 +349,8 @@ public final class LifPopulation implements AutoCloseable {
     }
 
     /**
-     * @return the number of spikes of each neuron since creation, the last {@link #reset()} or the last
-     *         {@link #clearCounts()}
+     * {@return the number of spikes of each neuron since creation, the last {@link #reset()} or the last {@link #clearCounts()}}
+     *
      * @throws IllegalStateException if the population is closed
      */
     public long[] spikeCounts() {
@@ -358,8 +360,8 @@ public final class LifPopulation implements AutoCloseable {
     }
 
     /**
-     * @return each neuron's mean firing rate over the counted time (since creation, {@link #reset()} or
-     *         {@link #clearCounts()}), Hz; all 0 before the first counted step
+     * {@return each neuron's mean firing rate over the counted time (since creation, {@link #reset()} or {@link #clearCounts()}), Hz; all 0 before the first counted step}
+     *
      * @throws IllegalStateException if the population is closed
      */
     public double[] ratesHz() {
@@ -375,7 +377,7 @@ public final class LifPopulation implements AutoCloseable {
     }
 
     /**
-     * @return the counted time behind {@link #spikeCounts()} and {@link #ratesHz()}, ms
+     * {@return the counted time behind {@link #spikeCounts()} and {@link #ratesHz()}, ms}
      */
     public double countedTimeMs() {
         return countedSteps * dtMs;
@@ -395,7 +397,8 @@ public final class LifPopulation implements AutoCloseable {
     }
 
     /**
-     * @return each neuron's membrane potential V, mV (absolute, not relative to v_rest)
+     * {@return each neuron's membrane potential V, mV (absolute, not relative to v_rest)}
+     *
      * @throws IllegalStateException if the population is closed
      */
     public double[] membranePotentialsMv() {

@@ -27,15 +27,16 @@ public final class Noise {
         this.model = model;
     }
 
-    /** @return white noise given at the membrane: the sigma of a rate call is sigma_V in mV */
+    /** {@return white noise given at the membrane: the sigma of a rate call is sigma_V in mV} */
     public static Noise white() {
         return new Noise(new NoiseModel.White());
     }
 
     /**
+     * {@return a Gaussian step current; the sigma of a rate call is its standard deviation in nA}
+     *
      * @param deltaMs the redraw interval Delta, ms, {@code > 0} and finite (valid for Delta much shorter than
      *                tau_m)
-     * @return a Gaussian step current; the sigma of a rate call is its standard deviation in nA
      * @throws IllegalArgumentException if deltaMs is out of range
      */
     public static Noise gaussianStep(double deltaMs) {
@@ -43,18 +44,18 @@ public final class Noise {
     }
 
     /**
+     * {@return Poisson-driven exponential synapses; the sigma of a rate call is the synaptic current's standard deviation in nA}
+     *
      * @param tauSynMs the synaptic time constant tau_syn, ms, {@code > 0} and finite
      * @param coloredNoiseCorrection whether to shift both Siegert bounds by {@code (alpha/2) sqrt(tau_syn/tau_m)}
      *                               (Fourcaud and Brunel 2002), the first-order correction for synaptic filtering
-     * @return Poisson-driven exponential synapses; the sigma of a rate call is the synaptic current's standard
-     *         deviation in nA
      * @throws IllegalArgumentException if tauSynMs is out of range
      */
     public static Noise poisson(double tauSynMs, boolean coloredNoiseCorrection) {
         return new Noise(new NoiseModel.Poisson(tauSynMs, coloredNoiseCorrection));
     }
 
-    /** @return {@code white}, {@code gaussian-step} or {@code poisson} */
+    /** {@return {@code white}, {@code gaussian-step} or {@code poisson}} */
     public String name() {
         return model.name();
     }

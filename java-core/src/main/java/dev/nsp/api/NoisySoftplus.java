@@ -83,17 +83,17 @@ public final class NoisySoftplus {
         return new NoisySoftplus(k, p, backend);
     }
 
-    /** @return the curve scale k */
+    /** {@return the curve scale k} */
     public double k() {
         return k;
     }
 
-    /** @return the output scale p */
+    /** {@return the output scale p} */
     public double p() {
         return p;
     }
 
-    /** @return the backend the kernels run on */
+    /** {@return the backend the kernels run on} */
     public Backend backend() {
         return backend;
     }

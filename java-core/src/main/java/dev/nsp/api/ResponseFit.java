@@ -35,17 +35,19 @@ public record ResponseFit(double k, double sHzPerNa, double rmsHz, int points) {
     }
 
     /**
+     * {@return the activation scale {@code p = S tau_syn} (tau_syn in s) of a converted network, per nA}
+     *
      * @param tauSynMs the synaptic time constant of the spiking network, ms
-     * @return the activation scale {@code p = S tau_syn} (tau_syn in s) of a converted network, per nA
      */
     public double p(double tauSynMs) {
         return sHzPerNa * tauSynMs / 1000.0;
     }
 
     /**
+     * {@return the modelled firing rate {@code S f(x, sigma)}, Hz}
+     *
      * @param xNa the mean input current, nA, without i_offset
      * @param sigmaNa the noise, nA, {@code >= 0}
-     * @return the modelled firing rate {@code S f(x, sigma)}, Hz
      * @throws IllegalArgumentException if xNa is NaN or sigmaNa is negative or NaN
      */
     public double rateHz(double xNa, double sigmaNa) {

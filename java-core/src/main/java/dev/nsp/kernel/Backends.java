@@ -31,7 +31,13 @@ public final class Backends {
     private Backends() {
     }
 
-    /** A provider and its probe. */
+    /**
+     * A provider and its probe.
+     *
+     * @param name the backend's name
+     * @param priority its rank in automatic selection, lower first
+     * @param availability the probe's answer
+     */
     public record Probe(String name, int priority, KernelProvider.Availability availability) {
     }
 
@@ -76,7 +82,7 @@ public final class Backends {
         throw new IllegalArgumentException("backend: '" + name + "' is unknown; known: " + names());
     }
 
-    /** @return every provider on the class or module path with its probe, in priority order */
+    /** {@return every provider on the class or module path with its probe, in priority order} */
     public static List<Probe> probeAll() {
         List<Probe> out = new ArrayList<>();
         for (KernelProvider p : providers()) {
@@ -85,7 +91,7 @@ public final class Backends {
         return out;
     }
 
-    /** @return the name the property or environment forces, or null */
+    /** {@return the name the property or environment forces, or null} */
     public static String forcedName() {
         String s = System.getProperty(PROPERTY);
         if (s == null || s.isBlank()) {

@@ -15,9 +15,9 @@ public final class NativeAccess {
     }
 
     /**
+     * {@return null when that module has native access ({@code --enable-native-access}, or {@code --illegal-native-access=allow} for all), else why not and which flag grants it}
+     *
      * @param module the module whose code makes the restricted calls (the unnamed module on the class path)
-     * @return null when that module has native access ({@code --enable-native-access}, or
-     *         {@code --illegal-native-access=allow} for all), else why not and which flag grants it
      * @throws NullPointerException if module is null
      */
     public static String missing(Module module) {

@@ -34,6 +34,10 @@ public final class SpikingNetwork implements AutoCloseable {
      * A convolution layer: valid, stride 1.
      *
      * @param weightsNa synaptic weights, nA, [outChannels, inChannels, kh, kw] row-major
+     * @param outChannels output channels
+     * @param inChannels input channels
+     * @param kh kernel height
+     * @param kw kernel width
      */
     public record Conv(float[] weightsNa, int outChannels, int inChannels, int kh, int kw) implements Layer {
         /** Validates the weight count. */
@@ -45,11 +49,21 @@ public final class SpikingNetwork implements AutoCloseable {
         }
     }
 
-    /** @param weightNa the weight of each of the four synapses of a 2x2 pooling neuron, nA */
+    /**
+     * A 2x2 pooling layer, stride 2.
+     *
+     * @param weightNa the weight of each of the four synapses of a 2x2 pooling neuron, nA
+     */
     public record Pool(float weightNa) implements Layer {
     }
 
-    /** @param weightsNa synaptic weights, nA, [outputs, inputs] row-major */
+    /**
+     * A dense layer.
+     *
+     * @param weightsNa synaptic weights, nA, [outputs, inputs] row-major
+     * @param outputs output neurons
+     * @param inputs input neurons
+     */
     public record Dense(float[] weightsNa, int outputs, int inputs) implements Layer {
         /** Validates the weight count. */
         public Dense {
@@ -61,7 +75,12 @@ public final class SpikingNetwork implements AutoCloseable {
 
     /** Receives progress: the number of steps done out of the total. */
     public interface Progress {
-        /** @param done steps simulated so far @param total steps in the run */
+        /**
+         * Called as the simulation advances.
+         *
+         * @param done steps simulated so far
+         * @param total steps in the run
+         */
         void step(long done, long total);
     }
 
@@ -83,6 +102,10 @@ public final class SpikingNetwork implements AutoCloseable {
         /**
          * The predicted class of an image at a time: the output neuron with the most spikes so far, ties
          * broken by the lowest index (so an image with no output spikes yet is class 0).
+         *
+         * @param image the image's index in the run
+         * @param ms the time, the end of millisecond {@code ms} (0-based)
+         * @return the predicted class
          */
         public int prediction(int image, int ms) {
             float[] c = cumulativeCounts[ms][image];
@@ -95,7 +118,11 @@ public final class SpikingNetwork implements AutoCloseable {
             return best;
         }
 
-        /** @return the mean firing rate of layer l, Hz */
+        /**
+         * {@return the mean firing rate of a layer, Hz}
+         *
+         * @param layer the layer's index
+         */
         public double meanRateHz(int layer) {
             return layerSpikes[layer] / ((double) layerNeurons[layer] * images * durationMs / 1000.0);
         }
@@ -240,7 +267,7 @@ public final class SpikingNetwork implements AutoCloseable {
         return states.get(layer).counts.toArray();
     }
 
-    /** @return the number of output neurons */
+    /** {@return the number of output neurons} */
     public int outputs() {
         return outputs;
     }

@@ -109,26 +109,27 @@ public final class Tensor implements AutoCloseable {
         return new Tensor(s, segment.asSlice(0, bytes), null, null);
     }
 
-    /** @return a new tensor with the same shape and a copy of this tensor's values */
+    /** {@return a new tensor with the same shape and a copy of this tensor's values} */
     public Tensor copy() {
         Tensor t = zeros(shape);
         MemorySegment.copy(segment(), 0, t.segment, 0, size * Float.BYTES);
         return t;
     }
 
-    /** @return a copy of the shape */
+    /** {@return a copy of the shape} */
     public int[] shape() {
         return shape.clone();
     }
 
-    /** @return the number of dimensions */
+    /** {@return the number of dimensions} */
     public int rank() {
         return shape.length;
     }
 
     /**
+     * {@return the extent of that dimension}
+     *
      * @param axis a dimension index in {@code [0, rank())}
-     * @return the extent of that dimension
      */
     public int dim(int axis) {
         if (axis < 0 || axis >= shape.length) {
@@ -137,17 +138,21 @@ public final class Tensor implements AutoCloseable {
         return shape[axis];
     }
 
-    /** @return the number of elements */
+    /** {@return the number of elements} */
     public long size() {
         return size;
     }
 
-    /** @return true if the shape equals {@code other}'s */
+    /**
+     * {@return true if the shape equals {@code other}'s}
+     *
+     * @param other another tensor
+     */
     public boolean sameShape(Tensor other) {
         return Arrays.equals(shape, other.shape);
     }
 
-    /** @return true once this tensor (or the tensor it views) has been closed */
+    /** {@return true once this tensor (or the tensor it views) has been closed} */
     public boolean isClosed() {
         return closed.get() || (parent != null && parent.isClosed());
     }
@@ -163,7 +168,11 @@ public final class Tensor implements AutoCloseable {
         return segment;
     }
 
-    /** @throws IllegalStateException if the tensor is closed */
+    /**
+     * Checks that the tensor can be used.
+     *
+     * @throws IllegalStateException if the tensor is closed
+     */
     public void ensureOpen() {
         if (isClosed()) {
             throw new IllegalStateException("tensor " + Arrays.toString(shape) + " used after close");
@@ -171,14 +180,17 @@ public final class Tensor implements AutoCloseable {
     }
 
     /**
+     * {@return the element}
+     *
      * @param index a flat row-major index in {@code [0, size())}
-     * @return the element
      */
     public float get(long index) {
         return segment().getAtIndex(ValueLayout.JAVA_FLOAT, checkIndex(index));
     }
 
     /**
+     * Sets one element.
+     *
      * @param index a flat row-major index in {@code [0, size())}
      * @param value the new value
      */
@@ -186,7 +198,7 @@ public final class Tensor implements AutoCloseable {
         segment().setAtIndex(ValueLayout.JAVA_FLOAT, checkIndex(index), value);
     }
 
-    /** @return a new heap array with all elements in row-major order */
+    /** {@return a new heap array with all elements in row-major order} */
     public float[] toArray() {
         if (size > Integer.MAX_VALUE - 8) {
             throw new IllegalStateException("tensor of " + size + " elements does not fit a float[]");
@@ -218,7 +230,11 @@ public final class Tensor implements AutoCloseable {
         MemorySegment.copy(source.segment(), 0, segment(), 0, size * Float.BYTES);
     }
 
-    /** Sets every element to {@code value}. */
+    /**
+     * Sets every element to {@code value}.
+     *
+     * @param value the value
+     */
     public void fill(float value) {
         MemorySegment seg = segment();
         if (value == 0f && Float.floatToRawIntBits(value) == 0) {
