@@ -52,9 +52,10 @@ class LifPopulationTest {
     }
 
     /**
-     * A constant current: the measured rate is the analytic one (paper eq. 2) with the interval rounded up to a
-     * whole step, within 0.5 % at dt = 0.1 ms (docs/design.md); over 10 s the count adds at most one spike,
-     * 0.14 % at 73 Hz: tolerance 1 %.
+     * A constant current: the simulated interval is the analytic one (paper eq. 2) rounded up to a whole step
+     * of 0.1 ms (docs/design.md); 10 s count a whole number of intervals, and the first spike comes one
+     * refractory period early (the neuron starts at rest, not refractory), so the rate lies within one spike per
+     * 10 s of {@code [1000 / (ISI + dt), analytic]}.
      */
     @Test
     void aConstantCurrentFiresAtTheAnalyticRate() {
@@ -73,7 +74,9 @@ class LifPopulationTest {
                 if (expected == 0) {
                     assertEquals(0, rates[i], "neuron " + i + " stays below threshold");
                 } else {
-                    assertEquals(expected, rates[i], 0.01 * expected, "neuron " + i);
+                    double lowest = 1000.0 / (1000.0 / expected + 0.1) - 0.1;
+                    assertTrue(rates[i] <= expected + 0.1 && rates[i] >= lowest,
+                            "neuron " + i + ": " + rates[i] + " Hz, analytic " + expected);
                 }
             }
             assertTrue(rates[3] > rates[2] && rates[2] > rates[1], java.util.Arrays.toString(rates));
