@@ -7,7 +7,8 @@ import java.util.Arrays;
 
 /**
  * Lists the backends that {@link java.util.ServiceLoader} finds, names the automatic choice, then runs the
- * activation on a backend chosen by name. Prints one line per backend:
+ * activation on a backend chosen by name. Prints {@code nsp-core module dev.nsp.core} (module path) or
+ * {@code nsp-core module unnamed} (class path), one line per backend,
  * {@code backend NAME available=BOOL automatic=BOOL: DETAIL}, then {@code automatic NAME} and
  * {@code NAME: [y0, y1, y2]}.
  *
@@ -25,6 +26,8 @@ public final class ChooseBackend {
      */
     public static void main(String[] args) {
         String name = args.length > 0 ? args[0] : "reference";
+        Module core = Backend.class.getModule();
+        System.out.println("nsp-core module " + (core.isNamed() ? core.getName() : "unnamed"));
         // README:backends-start
         for (Backend.Info b : Backend.list()) {                       // every backend on the path, best first
             System.out.println("backend " + b.name() + " available=" + b.available()
