@@ -209,8 +209,8 @@ API void nsp_spike_dense(const float *spikes, const float *wt, float *exc, float
 }
 
 API void nsp_bernoulli(int64_t seed, int32_t stream, int64_t step, const float *prob, float *out, int64_t n,
-                       int32_t threads) {
-    active->bernoulli(seed, stream, step, prob, out, n, threads);
+                       int64_t row, int32_t threads) {
+    active->bernoulli(seed, stream, step, prob, out, n, row, threads);
 }
 
 API void nsp_poisson(int64_t seed, int32_t stream, int64_t step, const float *thr, float *out, int64_t n,

@@ -1008,6 +1008,61 @@ static void lif_body(void *vj, int64_t lo_block, int64_t hi_block) {
     }
 }
 
+/* java_f2i without branches (selects only), so that loops calling it vectorise */
+INLINE int32_t java_f2i_select(float f) {
+    float clamped = f >= 2147483520.0f ? 2147483520.0f : f; /* the largest float below 2^31 */
+    clamped = clamped <= -2147483648.0f ? -2147483648.0f : clamped;
+    clamped = f != f ? 0.0f : clamped;
+    int32_t t = (int32_t) clamped;
+    return f >= 2147483648.0f ? INT32_MAX : t;
+}
+
+/*
+ * One step (T = 1, the spiking network's case) in a single pass per neuron block: the same operations
+ * as lif_body, without its per-block arrays for state that lives across steps.
+ */
+static void lif_step_body(void *vj, int64_t lo_block, int64_t hi_block) {
+    const lif_job *J = vj;
+    static const float zeros[LIF_BLOCK];
+    const double dm = J->dm, de = J->de, di = J->di, dg = J->dg, pe = J->pe, pi = J->pi;
+    const float off = J->off, theta = J->theta, y_reset = J->y_reset;
+    const int32_t refractory_steps = J->refractory_steps;
+    for (int64_t b = lo_block; b < hi_block; b++) {
+        int64_t lo = b * LIF_BLOCK;
+        int len = (int) min64(LIF_BLOCK, J->n - lo);
+        float spikes_scratch[LIF_BLOCK], counts_scratch[LIF_BLOCK];
+        float *R y = J->v + lo, *R e = J->ie + lo, *R h = J->ii + lo, *R rf = J->ref + lo;
+        const float *R bias = J->bias == NULL ? zeros : J->bias + lo;
+        const float *R ct = J->cur == NULL ? zeros : J->cur + lo;
+        const float *R xt = J->exc == NULL ? zeros : J->exc + lo;
+        const float *R it = J->inh == NULL ? zeros : J->inh + lo;
+        float *R st = J->spikes == NULL ? spikes_scratch : J->spikes + lo;
+        float *R cn = J->counts == NULL ? counts_scratch : J->counts + lo;
+        if (J->counts == NULL) {
+            memset(counts_scratch, 0, sizeof counts_scratch);
+        }
+#pragma omp simd
+        for (int j = 0; j < len; j++) {
+            double constant = (double) (off + bias[j]);
+            double yd = y[j], ed = e[j], hd = h[j];
+            int32_t rj = java_f2i_select(rf[j]);
+            int refractory = rj > 0;
+            double drive = constant + (double) ct[j];
+            double ynew = dm * yd + dg * drive + pe * ed + pi * hd;
+            yd = refractory ? yd : ynew;
+            rj = refractory ? rj - 1 : rj;
+            float yf = (float) yd;
+            e[j] = (float) (de * ed + (double) xt[j]);
+            h[j] = (float) (di * hd + (double) it[j]);
+            int fire = yf >= theta;
+            y[j] = fire ? y_reset : yf;
+            rf[j] = (float) (fire ? refractory_steps : rj);
+            cn[j] += fire ? 1.0f : 0.0f;
+            st[j] = fire ? 1.0f : 0.0f;
+        }
+    }
+}
+
 /*
  * The LIF loop of the reference, neuron block by neuron block (state in L1 for all T steps), the
  * neurons of a block in SIMD lanes. Per neuron the operations are the reference's, in its order, in
@@ -1021,7 +1076,7 @@ static int lif_run(const float c[9], int32_t refractory_steps, float *v, float *
                  .theta = c[7], .y_reset = c[8], .refractory_steps = refractory_steps, .steps = steps, .n = n,
                  .v = v, .ie = ie, .ii = ii, .ref = ref, .spikes = spikes, .counts = counts, .bias = bias,
                  .cur = cur, .exc = exc, .inh = inh};
-    par((n + LIF_BLOCK - 1) / LIF_BLOCK, (double) n * steps * 4, threads, 1, lif_body, &j);
+    par((n + LIF_BLOCK - 1) / LIF_BLOCK, (double) n * steps * 4, threads, 1, steps == 1 ? lif_step_body : lif_body, &j);
     return 0;
 }
 
@@ -1038,6 +1093,7 @@ INLINE void deliver(float *exc, float *inh, int64_t idx, float value) {
 typedef struct {
     conv_t s;
     const float *spikes, *w;
+    const float *flipped; /* the kernel rows reversed: flipped[(o, c, u, t)] = w[(o, c, u, kw - 1 - t)], or NULL */
     float *exc, *inh;
     float weight;
     int64_t h, width, k, m;
@@ -1067,7 +1123,7 @@ static inline void spike_conv_one(const conv_t *s, float *ex, float *ih, const f
 static void spike_conv_body(void *v, int64_t lo, int64_t hi) {
     const spike_job *j = v;
     const conv_t *s = &j->s;
-    int64_t plane = s->h * s->w, total = s->c * plane;
+    int64_t plane = s->h * s->w, total = s->c * plane, taps = s->kh * s->kw;
     int32_t *list = malloc(sizeof(int32_t) * (size_t) total);
     int64_t listed = -1, spikes = 0;
     for (int64_t p = lo; p < hi; p++) {
@@ -1078,7 +1134,7 @@ static void spike_conv_body(void *v, int64_t lo, int64_t hi) {
             for (int64_t q = 0; q < total; q++) {
                 if (in[q] != 0.0f) {
                     int64_t c = q / plane, r = q % plane;
-                    spike_conv_one(s, ex, ih, j->w + (o * s->c + c) * s->kh * s->kw, r / s->w, r % s->w, in[q]);
+                    spike_conv_one(s, ex, ih, j->w + (o * s->c + c) * taps, r / s->w, r % s->w, in[q]);
                 }
             }
             continue;
@@ -1094,35 +1150,213 @@ static void spike_conv_body(void *v, int64_t lo, int64_t hi) {
         }
         for (int64_t e = 0; e < spikes; e++) {
             int64_t q = list[e], c = q / plane, r = q % plane;
-            spike_conv_one(s, ex, ih, j->w + (o * s->c + c) * s->kh * s->kw, r / s->w, r % s->w, in[q]);
+            spike_conv_one(s, ex, ih, j->w + (o * s->c + c) * taps, r / s->w, r % s->w, in[q]);
         }
     }
     free(list);
 }
 
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#define NSP_SPIKE_ROWS 1
+
+/* the spikes of one image, in the reference's (c, y, x) order, and where each input row's spikes begin */
+typedef struct {
+    int32_t *x, *y;  /* column and row of each spike */
+    float *count;    /* its count */
+    int32_t *row;    /* row[c * h + y] .. row[c * h + y + 1]: the spikes of input row (c, y) */
+} spike_rows;
+
+/* output channels handled together: independent accumulators hide the latency of the masked adds */
+#define SPIKE_GROUP 4
+
 /*
- * Event-driven convolution synapses. Parallel over (image, output channel); within one, the input is
- * scanned in the reference's (c, y, x) order, so every output element receives its contributions in
- * the reference's order: bit-identical for any thread count.
+ * Output channels o0 .. o0 + G - 1 of image n (G a constant after inlining, so that the 2G accumulators
+ * live in registers).
+ */
+INLINE void spike_conv_group(const spike_job *j, const spike_rows *L, int64_t n, int64_t o0, const int G) {
+    const conv_t *s = &j->s;
+    const int64_t kw = s->kw, kh = s->kh, out = s->oh * s->ow, wstride = s->c * kh * kw;
+    const __m512 zero = _mm512_setzero_ps();
+    float *ex = j->exc + (n * s->o + o0) * out, *ih = j->inh + (n * s->o + o0) * out;
+    for (int64_t i = 0; i < s->oh; i++) {
+        for (int64_t j0 = 0; j0 < s->ow; j0 += 16) {
+            const int64_t lanes = s->ow - j0 < 16 ? s->ow - j0 : 16, at = i * s->ow + j0;
+            const __mmask16 full = (__mmask16) ((1u << lanes) - 1u);
+            __m512 e[SPIKE_GROUP], g[SPIKE_GROUP];
+#pragma GCC unroll 4
+            for (int d = 0; d < G; d++) {
+                e[d] = _mm512_maskz_loadu_ps(full, ex + d * out + at);
+                g[d] = _mm512_maskz_loadu_ps(full, ih + d * out + at);
+            }
+            for (int64_t c = 0; c < s->c; c++) {
+                /* the spikes of input rows i .. i + kh - 1 of channel c, in (y, x) order */
+                const int32_t first = L->row[c * s->h + i], end = L->row[c * s->h + i + kh];
+                const float *fc = j->flipped + (o0 * s->c + c) * kh * kw - i * kw;
+                for (int32_t k = first; k < end; k++) {
+                    const int64_t x = L->x[k];
+                    int64_t a = x - kw + 1 - j0, b = x - j0; /* the lanes this spike reaches */
+                    if (b < 0 || a >= lanes) {
+                        continue;
+                    }
+                    a = a < 0 ? 0 : a;
+                    b = b >= lanes ? lanes - 1 : b;
+                    const __mmask16 m = (__mmask16) (((2u << b) - 1u) & ~((1u << a) - 1u));
+                    const __m512 cnt = _mm512_set1_ps(L->count[k]);
+                    /* lane L reads the reversed row u = y - i at t = j0 + L - x + kw - 1; the base may lie up
+                       to 15 floats before the array, which is padded there (masked lanes are not read) */
+                    const float *wr = fc + L->y[k] * kw + (j0 - x + kw - 1);
+#pragma GCC unroll 4
+                    for (int d = 0; d < G; d++) {
+                        __m512 val = _mm512_mul_ps(cnt, _mm512_maskz_loadu_ps(m, wr + d * wstride));
+                        e[d] = _mm512_mask_add_ps(e[d], _mm512_mask_cmp_ps_mask(m, val, zero, _CMP_GT_OQ), e[d], val);
+                        g[d] = _mm512_mask_add_ps(g[d], _mm512_mask_cmp_ps_mask(m, val, zero, _CMP_LT_OQ), g[d], val);
+                    }
+                }
+            }
+#pragma GCC unroll 4
+            for (int d = 0; d < G; d++) {
+                _mm512_mask_storeu_ps(ex + d * out + at, full, e[d]);
+                _mm512_mask_storeu_ps(ih + d * out + at, full, g[d]);
+            }
+        }
+    }
+}
+
+/*
+ * (image, group of SPIKE_GROUP output channels) pairs [lo, hi), output row by output row, 16 outputs of a
+ * row at a time held in registers (no store-to-load round trips between spikes). Output (i, j) receives
+ * the product count * w[o, c, u, v] of every input spike (c, y = i + u, x = j + v); here they come in the
+ * order c, y, x, which is the reference's scan order, and a lane adds a product only where the
+ * reference's deliver() would (> 0 to excitatory, < 0 to inhibitory, zero and NaN nowhere):
+ * bit-identical. The kernel rows are reversed (flipped[t] = w[kw - 1 - t]) so that the taps a spike at
+ * column x gives to outputs j = x - kw + 1 + t lie in consecutive lanes: one masked load per spike, row
+ * and output channel.
+ */
+static void spike_conv_rows_body(void *v, int64_t lo, int64_t hi) {
+    const spike_job *j = v;
+    const conv_t *s = &j->s;
+    const int64_t plane = s->h * s->w, total = s->c * plane, kw = s->kw, kh = s->kh, out = s->oh * s->ow;
+    const int64_t groups = (s->o + SPIKE_GROUP - 1) / SPIKE_GROUP;
+    const size_t slack = (size_t) total + 16;
+    spike_rows L = {malloc(sizeof(int32_t) * slack), malloc(sizeof(int32_t) * slack), malloc(sizeof(float) * slack),
+                    malloc(sizeof(int32_t) * (size_t) (s->c * s->h + 1))};
+    int64_t listed = -1;
+    for (int64_t p = lo; p < hi; p++) {
+        const int64_t n = p / groups, o0 = p % groups * SPIKE_GROUP;
+        const int64_t go = s->o - o0 < SPIKE_GROUP ? s->o - o0 : SPIKE_GROUP;
+        const float *in = j->spikes + n * total;
+        if (L.x == NULL || L.y == NULL || L.count == NULL || L.row == NULL) { /* no memory: the scalar path */
+            for (int64_t o = o0; o < o0 + go; o++) {
+                float *ex = j->exc + (n * s->o + o) * out, *ih = j->inh + (n * s->o + o) * out;
+                for (int64_t q = 0; q < total; q++) {
+                    if (in[q] != 0.0f) {
+                        int64_t c = q / plane, r = q % plane;
+                        spike_conv_one(s, ex, ih, j->w + (o * s->c + c) * kh * kw, r / s->w, r % s->w, in[q]);
+                    }
+                }
+            }
+            continue;
+        }
+        if (n != listed) {
+            /* 16 columns at a time: the non-zero (or NaN) ones compressed to the front of a register and
+               stored whole, so the lists have 16 elements of slack */
+            const __m512i iota = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+            int32_t k = 0;
+            for (int64_t r = 0; r < s->c * s->h; r++) {
+                L.row[r] = k;
+                const float *line = in + r * s->w;
+                const __m512i y = _mm512_set1_epi32((int32_t) (r % s->h));
+                for (int64_t x0 = 0; x0 < s->w; x0 += 16) {
+                    const int64_t lanes = s->w - x0 < 16 ? s->w - x0 : 16;
+                    const __mmask16 valid = (__mmask16) ((1u << lanes) - 1u);
+                    const __m512 v = _mm512_maskz_loadu_ps(valid, line + x0);
+                    const __mmask16 nz = _mm512_mask_cmp_ps_mask(valid, v, _mm512_setzero_ps(), _CMP_NEQ_UQ);
+                    if (nz) {
+                        __m512i xs = _mm512_add_epi32(iota, _mm512_set1_epi32((int32_t) x0));
+                        _mm512_storeu_ps(L.count + k, _mm512_maskz_compress_ps(nz, v));
+                        _mm512_storeu_si512((void *) (L.x + k), _mm512_maskz_compress_epi32(nz, xs));
+                        _mm512_storeu_si512((void *) (L.y + k), y);
+                        k += (int32_t) __builtin_popcount((unsigned) nz);
+                    }
+                }
+            }
+            L.row[s->c * s->h] = k;
+            listed = n;
+        }
+        switch (go) {
+        case 4: spike_conv_group(j, &L, n, o0, 4); break;
+        case 3: spike_conv_group(j, &L, n, o0, 3); break;
+        case 2: spike_conv_group(j, &L, n, o0, 2); break;
+        default: spike_conv_group(j, &L, n, o0, 1); break;
+        }
+    }
+    free(L.x);
+    free(L.y);
+    free(L.count);
+    free(L.row);
+}
+#endif
+
+/*
+ * Event-driven convolution synapses. Parallel over (image, output channel); every output element
+ * receives its contributions in the reference's (c, y, x) order of the input: bit-identical for any
+ * thread count and ISA level.
  */
 static void spike_conv(const float *spikes, const float *w, float *exc, float *inh, const int32_t dims[7],
                        int threads) {
     spike_job j = {.s = conv_of(dims), .spikes = spikes, .w = w, .exc = exc, .inh = inh};
-    par(j.s.n * j.s.o, (double) j.s.n * j.s.o * j.s.c * j.s.h * j.s.w, threads, 1, spike_conv_body, &j);
+    double work = (double) j.s.n * j.s.o * j.s.c * j.s.h * j.s.w;
+#ifdef NSP_SPIKE_ROWS
+    enum { PAD = 16 };
+    int64_t rows = j.s.o * j.s.c * j.s.kh, kw = j.s.kw;
+    float *flipped = malloc(sizeof(float) * (size_t) (rows * kw + 2 * PAD));
+    if (flipped != NULL) {
+        memset(flipped, 0, sizeof(float) * PAD);
+        memset(flipped + PAD + rows * kw, 0, sizeof(float) * PAD);
+        for (int64_t r = 0; r < rows; r++) {
+            for (int64_t t = 0; t < kw; t++) {
+                flipped[PAD + r * kw + t] = w[r * kw + kw - 1 - t];
+            }
+        }
+        j.flipped = flipped + PAD;
+        par(j.s.n * ((j.s.o + SPIKE_GROUP - 1) / SPIKE_GROUP), work, threads, 1, spike_conv_rows_body, &j);
+        free(flipped);
+        return;
+    }
+#endif
+    par(j.s.n * j.s.o, work, threads, 1, spike_conv_body, &j);
 }
 
-/* planes [lo, hi) */
+/*
+ * Planes [lo, hi). Every output receives its four inputs' products in the reference's (y, x) order,
+ * branch-free: a product goes to excitatory if > 0 and to inhibitory if < 0, and the other side adds
+ * -0.0f, the exact additive identity (x + -0.0f == x bit for bit, also for x = +-0 and NaN), so the sums
+ * are the reference's while the loop vectorises.
+ */
 static void spike_pool_body(void *v, int64_t lo, int64_t hi) {
     const spike_job *j = v;
-    int64_t h = j->h, w = j->width, oh = h / 2, ow = w / 2;
+    const int64_t h = j->h, w = j->width, oh = h / 2, ow = w / 2;
+    const float weight = j->weight;
     for (int64_t p = lo; p < hi; p++) {
-        const float *in = j->spikes + p * h * w;
-        for (int64_t y = 0; y < h; y++) {
-            for (int64_t x = 0; x < w; x++) {
-                float count = in[y * w + x];
-                if (count != 0.0f) {
-                    deliver(j->exc, j->inh, (p * oh + y / 2) * ow + x / 2, count * j->weight);
-                }
+        for (int64_t i = 0; i < oh; i++) {
+            const float *R top = j->spikes + (p * h + 2 * i) * w, *R bottom = top + w;
+            float *R e = j->exc + (p * oh + i) * ow, *R g = j->inh + (p * oh + i) * ow;
+#pragma omp simd
+            for (int64_t x = 0; x < ow; x++) {
+                float a = top[2 * x] * weight, b = top[2 * x + 1] * weight;
+                float c = bottom[2 * x] * weight, d = bottom[2 * x + 1] * weight;
+                float ev = e[x], gv = g[x];
+                ev += a > 0.0f ? a : -0.0f;
+                gv += a < 0.0f ? a : -0.0f;
+                ev += b > 0.0f ? b : -0.0f;
+                gv += b < 0.0f ? b : -0.0f;
+                ev += c > 0.0f ? c : -0.0f;
+                gv += c < 0.0f ? c : -0.0f;
+                ev += d > 0.0f ? d : -0.0f;
+                gv += d < 0.0f ? d : -0.0f;
+                e[x] = ev;
+                g[x] = gv;
             }
         }
     }
@@ -1159,7 +1393,7 @@ static void spike_dense(const float *spikes, const float *w, float *exc, float *
 
 /* the arguments of a random draw, for its chunks */
 typedef struct {
-    int64_t seed, step;
+    int64_t seed, step, row;
     int32_t stream;
     const float *in;
     float *out;
@@ -1170,17 +1404,36 @@ static void bernoulli_body(void *v, int64_t lo, int64_t hi) {
     const float *R prob = j->in;
     float *R out = j->out;
     const uint64_t seed = (uint64_t) j->seed, step = (uint64_t) j->step;
-    const uint32_t stream = (uint32_t) j->stream;
+    for (int64_t a = lo; a < hi;) {
+        const int64_t r = a / j->row, base = r * j->row, b = min64(hi, base + j->row);
+        const uint32_t stream = (uint32_t) j->stream + (uint32_t) r;
+        /* 16 at a time; where no probability is > 0 (input images are mostly black) nothing can spike
+           (u >= 0 is never < p <= 0 or NaN) and the draws are skipped */
+        for (int64_t c0 = a; c0 < b; c0 += 16) {
+            const int64_t c1 = min64(c0 + 16, b);
+            int any = 0;
+            for (int64_t i = c0; i < c1; i++) {
+                any |= prob[i] > 0.0f;
+            }
+            if (!any) {
+                for (int64_t i = c0; i < c1; i++) {
+                    out[i] = 0.0f;
+                }
+                continue;
+            }
 #pragma omp simd
-    for (int64_t i = lo; i < hi; i++) {
-        nsp_words words = nsp_philox((uint32_t) i, stream, step, 0, seed);
-        out[i] = nsp_uniform24(words.w0) < prob[i] ? 1.0f : 0.0f;
+            for (int64_t i = c0; i < c1; i++) {
+                nsp_words words = nsp_philox((uint32_t) (i - base), stream, step, 0, seed);
+                out[i] = nsp_uniform24(words.w0) < prob[i] ? 1.0f : 0.0f;
+            }
+        }
+        a = b;
     }
 }
 
 static void bernoulli(int64_t seed, int32_t stream, int64_t step, const float *prob, float *out, int64_t n,
-                      int threads) {
-    draw_job j = {.seed = seed, .step = step, .stream = stream, .in = prob, .out = out};
+                      int64_t row, int threads) {
+    draw_job j = {.seed = seed, .step = step, .row = row, .stream = stream, .in = prob, .out = out};
     par(n, (double) n * 16, threads, ALIGN, bernoulli_body, &j);
 }
 
@@ -1232,7 +1485,7 @@ static void poisson_body(void *v, int64_t lo, int64_t hi) {
 }
 
 static void poisson(int64_t seed, int32_t stream, int64_t step, const float *thr, float *out, int64_t n, int threads) {
-    draw_job j = {.seed = seed, .step = step, .stream = stream, .in = thr, .out = out};
+    draw_job j = {.seed = seed, .step = step, .row = n, .stream = stream, .in = thr, .out = out};
     par(n, (double) n * 16, threads, ALIGN, poisson_body, &j);
 }
 

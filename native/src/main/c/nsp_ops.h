@@ -73,7 +73,9 @@ typedef struct nsp_ops {
                        int threads);
     void (*spike_dense)(const float *spikes, const float *w, float *exc, float *inh, int32_t n, int32_t k, int32_t m,
                         int threads);
-    void (*bernoulli)(int64_t seed, int32_t stream, int64_t step, const float *prob, float *out, int64_t n, int threads);
+    /* n elements in rows of `row`: row r is keyed by stream + r (int32 wrap-around), its elements by their index in the row */
+    void (*bernoulli)(int64_t seed, int32_t stream, int64_t step, const float *prob, float *out, int64_t n, int64_t row,
+                      int threads);
     void (*poisson)(int64_t seed, int32_t stream, int64_t step, const float *thr, float *out, int64_t n, int threads);
 } nsp_ops;
 

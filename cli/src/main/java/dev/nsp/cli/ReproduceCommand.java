@@ -105,7 +105,7 @@ final class ReproduceCommand implements Callable<Integer> {
                 TrainCommand.Trained t = TrainCommand.train(k, arch, kind, o, train, test, trainImages,
                         out.resolve(name + ".nspm"), out);
                 SnnCommand.Simulated s = SnnCommand.simulate(k, t.model(), data,
-                        new SnnEvaluation.Options(ms, 1, seed, nImages, 500, Defaults.MAX_INPUT_RATE_HZ), "max", out, name);
+                        new SnnEvaluation.Options(ms, 1, seed, nImages, SnnEvaluation.DEFAULT_BATCH, Defaults.MAX_INPUT_RATE_HZ), "max", out, name);
                 SnnCommand.print(s);
                 rows.add(new Row(name, kind, t, s));
             }

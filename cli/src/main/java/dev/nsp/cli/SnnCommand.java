@@ -44,7 +44,7 @@ final class SnnCommand implements Callable<Integer> {
     @Option(names = "--images", defaultValue = "10000", paramLabel = "N", description = "Test images to classify. Default: ${DEFAULT-VALUE}.")
     int images;
 
-    @Option(names = "--batch", defaultValue = "500", paramLabel = "B", description = "Images simulated together. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--batch", defaultValue = "" + SnnEvaluation.DEFAULT_BATCH, paramLabel = "B", description = "Images simulated together. Default: ${DEFAULT-VALUE}.")
     int batch;
 
     @Option(names = "--normalisation", defaultValue = "max", paramLabel = "HOW",

@@ -434,6 +434,17 @@ public final class CheckedKernels implements Kernels {
     }
 
     @Override
+    public void bernoulliSpikeRows(long seed, int firstStream, long step, Tensor probability, Tensor spikes) {
+        counter(step, open("probability", probability));
+        sameSize("spikes", open("spikes", spikes), "probability", probability);
+        if (probability.shape().length < 2) {
+            throw new IllegalArgumentException("probability: shape " + java.util.Arrays.toString(probability.shape())
+                    + ", must have rank >= 2 ([rows, ...])");
+        }
+        delegate.bernoulliSpikeRows(seed, firstStream, step, probability, spikes);
+    }
+
+    @Override
     public void poissonCounts(long seed, int stream, long step, Tensor expNegLambda, Tensor counts) {
         counter(step, open("expNegLambda", expNegLambda));
         sameSize("counts", open("counts", counts), "expNegLambda", expNegLambda);

@@ -325,6 +325,22 @@ public interface Kernels extends AutoCloseable {
     void bernoulliSpikes(long seed, int stream, long step, Tensor probability, Tensor spikes);
 
     /**
+     * Bernoulli spikes of several streams in one call: row r of the [R, ...] tensors gets exactly the spikes
+     * of {@code bernoulliSpikes(seed, firstStream + r, step, probability.slice(r), spikes.slice(r))} (the
+     * stream wraps like Java int arithmetic). A spiking simulation keys each image's input by the image, so
+     * the spikes of an image do not depend on its position in a batch; this draws a whole batch at once.
+     *
+     * @param probability [R, ...] spike probabilities in this step, in [0, 1]
+     * @param spikes [R, ...] (same size), overwritten with 0/1
+     */
+    default void bernoulliSpikeRows(long seed, int firstStream, long step, Tensor probability, Tensor spikes) {
+        int rows = probability.shape()[0];
+        for (int r = 0; r < rows; r++) {
+            bernoulliSpikes(seed, firstStream + r, step, probability.slice(r), spikes.slice(r));
+        }
+    }
+
+    /**
      * Poisson counts by the product-of-uniforms method: the count is the number of uniforms
      * (from {@link Philox}, keyed by (seed, i, stream, step), in draw order) whose running product stays
      * above {@code expNegLambda[i]} = exp(-expected count). Every backend draws exactly the same counts.

@@ -158,6 +158,11 @@ final class RoutedKernels implements Kernels {
     }
 
     @Override
+    public void bernoulliSpikeRows(long seed, int firstStream, long step, Tensor probability, Tensor spikes) {
+        spiking.bernoulliSpikeRows(seed, firstStream, step, probability, spikes);
+    }
+
+    @Override
     public void poissonCounts(long seed, int stream, long step, Tensor expNegLambda, Tensor counts) {
         spiking.poissonCounts(seed, stream, step, expNegLambda, counts);
     }

@@ -11,6 +11,14 @@ import java.util.List;
  * network simulated for {@code durationMs} per image from rest, batch after batch (SPEC section 5).
  */
 public final class SnnEvaluation {
+    /**
+     * Images simulated together by default. Small enough that a batch's whole network state (about 40 bytes per
+     * neuron, 5290 neurons per image for the paper network) stays in cache between the kernels of one step:
+     * 50 images ran 2x faster than 500 here (one core, 500 images x 300 ms: 9.6 s at 500 vs 4.3 s at 50;
+     * 20 and 100 were no better than 50).
+     */
+    public static final int DEFAULT_BATCH = 50;
+
     private SnnEvaluation() {
     }
 

@@ -314,21 +314,17 @@ public final class SpikingNetwork implements AutoCloseable {
         float[][][] cumulative = new float[ms][images][outputs];
         long[] layerSpikes = new long[states.size() + 1];
         long events = 0;
-        Tensor[] imageProb = new Tensor[images];
-        Tensor[] imageSpikes = new Tensor[images];
-        for (int b = 0; b < images; b++) {
-            imageProb[b] = inputProbability.slice(b);
-            imageSpikes[b] = inputSpikes.slice(b);
-        }
+        // the rows of the real images: one draw per step for all of them, image b keyed by stream firstImage + b
+        int[] rowsShape = {images, inputShape[0], inputShape[1], inputShape[2]};
+        Tensor imageProb = inputProbability.view(0, rowsShape);
+        Tensor imageSpikes = inputSpikes.view(0, rowsShape);
         if (images < batch) {
             inputSpikes.fill(0f);
         }
         long step = 0;
         for (int m = 0; m < ms; m++) {
             for (int k = 0; k < stepsPerMs; k++, step++) {
-                for (int b = 0; b < images; b++) {
-                    kernels.bernoulliSpikes(seed, firstImage + b, step, imageProb[b], imageSpikes[b]);
-                }
+                kernels.bernoulliSpikeRows(seed, firstImage, step, imageProb, imageSpikes);
                 Tensor prev = inputSpikes;
                 for (LayerState s : states) {
                     s.exc.fill(0f);

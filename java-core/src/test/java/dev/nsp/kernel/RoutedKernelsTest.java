@@ -13,7 +13,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 class RoutedKernelsTest {
     static final Set<String> SPIKING = Set.of("lifRun", "spikeConv2dAccumulate", "spikePool2x2Accumulate",
-            "spikeDenseAccumulate", "bernoulliSpikes", "poissonCounts");
+            "spikeDenseAccumulate", "bernoulliSpikes", "bernoulliSpikeRows", "poissonCounts");
 
     /** A Kernels that records the names of the methods called on it. */
     static Kernels recorder(List<String> calls) {

@@ -1011,6 +1011,49 @@ class BackendConformanceTest {
         }
     }
 
+    /**
+     * A batch of Bernoulli rows is, row by row, the single-stream draw with stream firstStream + r (wrapping
+     * like Java ints): bit-identical, including row lengths that leave vector tails and rows that straddle
+     * the chunks of a multi-threaded backend.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.nsp.conformance.Harness#backendNames")
+    void bernoulliSpikeRows(String name) {
+        Kernels k = Harness.backend(name);
+        Kernels ref = Harness.reference();
+        Random r = Harness.random("bernoulliSpikeRows");
+        int[][] shapes = {{1, 1}, {3, 7}, {2, 17}, {50, 784}, {4, 1021}, {2, 3, 17}, {7, 1, 5, 5}};
+        for (int[] shape : shapes) {
+            int rows = shape[0];
+            int size = 1;
+            for (int d : shape) {
+                size *= d;
+            }
+            int per = size / rows;
+            float[] p = uniform(r, size, 0, 1);
+            long seed = r.nextLong();
+            long step = r.nextBoolean() ? r.nextInt(5000) : Philox.MAX_STEP - r.nextInt(10);
+            int first = switch (r.nextInt(3)) {
+                case 0 -> r.nextInt(10_000);
+                case 1 -> Integer.MAX_VALUE - r.nextInt(3); // wraps to negative streams
+                default -> -1 - r.nextInt(16);
+            };
+            String c = java.util.Arrays.toString(shape) + " seed=" + seed + " first=" + first + " step=" + step;
+            try (Scope sc = new Scope()) {
+                Tensor tp = sc.of(p, shape);
+                Tensor a = sc.poisoned(size).reshape(shape);
+                float[] expected = new float[size];
+                for (int row = 0; row < rows; row++) {
+                    Tensor e = sc.poisoned(per);
+                    ref.bernoulliSpikes(seed, first + row, step, sc.of(java.util.Arrays.copyOfRange(p, row * per, (row + 1) * per), per), e);
+                    System.arraycopy(e.toArray(), 0, expected, row * per, per);
+                }
+                k.bernoulliSpikeRows(seed, first, step, tp, a);
+                Check.close(ctx("bernoulliSpikeRows", name, c), expected, a.toArray(), Check.exact());
+            }
+        }
+    }
+
     /** Poisson counts are a pure function of (seed, index, stream, step): bit-identical, for lambda up to 64. */
     @ParameterizedTest(name = "{0}")
     @MethodSource("dev.nsp.conformance.Harness#backendNames")

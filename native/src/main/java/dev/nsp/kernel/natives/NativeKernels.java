@@ -405,7 +405,18 @@ final class NativeKernels implements Kernels {
     public void bernoulliSpikes(long seed, int stream, long step, Tensor probability, Tensor spikes) {
         MemorySegment p = seg(probability), o = seg(spikes);
         try {
-            NativeLib.BERNOULLI.invokeExact(seed, stream, step, p, o, probability.size(), threads);
+            NativeLib.BERNOULLI.invokeExact(seed, stream, step, p, o, probability.size(), probability.size(), threads);
+        } catch (Throwable t) {
+            throw NativeLib.rethrow(t);
+        }
+    }
+
+    @Override
+    public void bernoulliSpikeRows(long seed, int firstStream, long step, Tensor probability, Tensor spikes) {
+        MemorySegment p = seg(probability), o = seg(spikes);
+        long row = probability.size() / Math.max(1, probability.shape()[0]);
+        try {
+            NativeLib.BERNOULLI.invokeExact(seed, firstStream, step, p, o, probability.size(), row, threads);
         } catch (Throwable t) {
             throw NativeLib.rethrow(t);
         }

@@ -125,7 +125,7 @@ final class NativeLib {
     static final MethodHandle SPIKE_CONV = bind("nsp_spike_conv", null, NONE, P, P, P, P, I, I, I, I, I, I, I, I);
     static final MethodHandle SPIKE_POOL = bind("nsp_spike_pool", null, NONE, P, F, P, P, L, I, I, I);
     static final MethodHandle SPIKE_DENSE = bind("nsp_spike_dense", null, NONE, P, P, P, P, I, I, I, I);
-    static final MethodHandle BERNOULLI = bind("nsp_bernoulli", null, NONE, L, I, L, P, P, L, I);
+    static final MethodHandle BERNOULLI = bind("nsp_bernoulli", null, NONE, L, I, L, P, P, L, L, I);
     static final MethodHandle POISSON = bind("nsp_poisson", null, NONE, L, I, L, P, P, L, I);
 
     private NativeLib() {

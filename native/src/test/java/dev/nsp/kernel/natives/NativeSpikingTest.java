@@ -97,11 +97,72 @@ class NativeSpikingTest {
         }
     }
 
+    /**
+     * Counts and weights where the vectorised paths must still do exactly what deliver() does: fractional,
+     * negative, huge, tiny (products underflow to zero), NaN and infinite counts; +0, -0, NaN and tiny weights;
+     * accumulators holding -0.0 (x + -0.0 keeps -0.0, x + 0.0 would not).
+     */
+    private void spikeAccumulationEdgeValuesAreBitIdentical() {
+        SplittableRandom r = new SplittableRandom(7);
+        float[] counts = {1f, 2f, 0.5f, -1f, -3f, 1e-30f, 3e38f, Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY,
+            Float.MIN_VALUE};
+        float[] weights = {0.7f, -0.4f, 0f, -0f, Float.NaN, 1e-30f, -1e-30f, Float.MIN_VALUE, 3f, -2f};
+        int[] ss = {2, 2, 9, 21};
+        int[] ws = {3, 2, 3, 5};
+        int[] os = {2, 3, 7, 17};
+        float[] spikes = new float[product(ss)];
+        for (int i = 0; i < spikes.length; i++) {
+            spikes[i] = r.nextInt(3) == 0 ? counts[r.nextInt(counts.length)] : 0f;
+        }
+        float[] w = new float[product(ws)];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = weights[r.nextInt(weights.length)];
+        }
+        float[] e0 = new float[product(os)];
+        float[] i0 = new float[product(os)];
+        for (int i = 0; i < e0.length; i++) {
+            e0[i] = r.nextBoolean() ? -0f : 0f;
+            i0[i] = r.nextBoolean() ? -0f : (float) -r.nextDouble();
+        }
+        compare(k -> {
+            try (NativeHarness.Scope sc = new NativeHarness.Scope()) {
+                Tensor e = sc.of(e0, os);
+                Tensor i = sc.of(i0, os);
+                k.spikeConv2dAccumulate(sc.of(spikes, ss), sc.of(w, ws), e, i);
+                return new float[][] {e.toArray(), i.toArray()};
+            }
+        }, exact("spikeConv2dAccumulate edge values"));
+        int[] ps = {2, 2, 8, 34};
+        int[] pos = {2, 2, 4, 17};
+        float[] pin = new float[product(ps)];
+        for (int i = 0; i < pin.length; i++) {
+            pin[i] = r.nextInt(3) == 0 ? counts[r.nextInt(counts.length)] : 0f;
+        }
+        float[] pe0 = new float[product(pos)];
+        float[] pi0 = new float[product(pos)];
+        for (int i = 0; i < pe0.length; i++) {
+            pe0[i] = r.nextBoolean() ? -0f : 0f;
+            pi0[i] = r.nextBoolean() ? -0f : 0f;
+        }
+        for (float weight : new float[] {0.25f, -0.25f, 0f, -0f, Float.NaN, 1e-30f}) {
+            compare(k -> {
+                try (NativeHarness.Scope sc = new NativeHarness.Scope()) {
+                    Tensor e = sc.of(pe0, pos);
+                    Tensor i = sc.of(pi0, pos);
+                    k.spikePool2x2Accumulate(sc.of(pin, ps), weight, e, i);
+                    return new float[][] {e.toArray(), i.toArray()};
+                }
+            }, exact("spikePool2x2Accumulate edge values, weight " + weight));
+        }
+    }
+
     @Test
     void spikeAccumulationIsBitIdenticalToReference() {
         SplittableRandom r = new SplittableRandom(42);
         int[][] convShapes = {{1, 1, 28, 28, 6, 5, 5}, {2, 6, 12, 12, 12, 5, 5}, {1, 1, 1, 1, 1, 1, 1},
-            {3, 2, 7, 9, 4, 3, 2}, {1, 3, 17, 5, 2, 4, 5}};
+            {3, 2, 7, 9, 4, 3, 2}, {1, 3, 17, 5, 2, 4, 5},
+            // kernel rows wider than one 16-lane vector, and narrower images than kernels are wide
+            {1, 2, 6, 40, 3, 3, 18}, {2, 1, 5, 33, 2, 2, 33}, {1, 1, 9, 9, 2, 9, 9}};
         for (int[] d : convShapes) {
             int[] ss = {d[0], d[1], d[2], d[3]};
             int[] ws = {d[4], d[1], d[5], d[6]};
@@ -120,6 +181,7 @@ class NativeSpikingTest {
                 }
             }, exact("spikeConv2dAccumulate " + java.util.Arrays.toString(d)));
         }
+        spikeAccumulationEdgeValuesAreBitIdentical();
         for (int[] ps : new int[][] {{1, 6, 24, 24}, {2, 3, 2, 34}, {1, 1, 2, 2}}) {
             int[] os = {ps[0], ps[1], ps[2] / 2, ps[3] / 2};
             float[] spikes = sparse(r, product(ps), 1);
@@ -175,6 +237,18 @@ class NativeSpikingTest {
             if (n > 2) {
                 prob[1] = 1f;
             }
+            // runs of zero, negative-zero and NaN probabilities (like black image regions) longer and shorter
+            // than a 16-lane block, at varying offsets: the native draw skips all-zero blocks
+            for (int start = 2; start + 40 < n; start += 97) {
+                int len = 5 + r.nextInt(36);
+                for (int i = start; i < start + len; i++) {
+                    prob[i] = switch (r.nextInt(6)) {
+                        case 0 -> -0f;
+                        case 1 -> Float.NaN;
+                        default -> 0f;
+                    };
+                }
+            }
             long seed = r.nextLong();
             int stream = r.nextInt();
             long step = r.nextLong(Philox.MAX_STEP + 1);
@@ -186,7 +260,11 @@ class NativeSpikingTest {
                     k.bernoulliSpikes(seed, stream, step, sc.of(prob, n), spikes);
                     k.poissonCounts(seed, stream, step, sc.of(thr, n), counts);
                     k.bernoulliSpikes(~seed, 0, 0, sc.of(prob, n), spikes0);
-                    return new float[][] {spikes.toArray(), counts.toArray(), spikes0.toArray()};
+                    // rows of a batch: the reference runs the SPI's default (one draw per row)
+                    int rows = n % 3 == 0 ? 3 : 1;
+                    Tensor batch = sc.nan(rows, n / rows);
+                    k.bernoulliSpikeRows(seed, stream, step, sc.of(prob, rows, n / rows), batch);
+                    return new float[][] {spikes.toArray(), counts.toArray(), spikes0.toArray(), batch.toArray()};
                 }
             }, exact("bernoulli/poisson n " + n));
         }
