@@ -330,6 +330,9 @@ public interface Kernels extends AutoCloseable {
      * stream wraps like Java int arithmetic). A spiking simulation keys each image's input by the image, so
      * the spikes of an image do not depend on its position in a batch; this draws a whole batch at once.
      *
+     * @param seed the key of the random streams
+     * @param firstStream the stream number of row 0
+     * @param step the time step, in [0, {@link Philox#MAX_STEP}]
      * @param probability [R, ...] spike probabilities in this step, in [0, 1]
      * @param spikes [R, ...] (same size), overwritten with 0/1
      */
