@@ -150,7 +150,7 @@ public final class NoisySoftplus {
      */
     public void forward(float[] x, int xOffset, float[] sigma, int sigmaOffset, float[] y, int yOffset, int length) {
         run(false, range("x", x, xOffset, length), range("sigma", sigma, sigmaOffset, length), null,
-                range("y", y, yOffset, length), null, false);
+                range("y", y, yOffset, length), null);
     }
 
     /**
@@ -197,7 +197,7 @@ public final class NoisySoftplus {
                          float[] gradX, int gradXOffset, float[] gradSigma, int gradSigmaOffset, int length) {
         run(true, range("x", x, xOffset, length), range("sigma", sigma, sigmaOffset, length),
                 range("gradY", gradY, gradYOffset, length), range("gradX", gradX, gradXOffset, length),
-                gradSigma == null ? null : range("gradSigma", gradSigma, gradSigmaOffset, length), false);
+                gradSigma == null ? null : range("gradSigma", gradSigma, gradSigmaOffset, length));
     }
 
     // ------------------------------------------------------------------------------------------------ FloatBuffer
@@ -211,13 +211,13 @@ public final class NoisySoftplus {
      * @param y the output, writable
      * @throws NullPointerException if a buffer is null
      * @throws IllegalArgumentException if the remaining counts differ, a buffer is not in native byte order
-     *         (or is a view of a heap {@code ByteBuffer}), y is read-only or overlaps an input, or a sigma element
-     *         is negative or NaN
+     *         (or is a view of a heap {@code ByteBuffer}, or of a segment of a confined arena), y is read-only or
+     *         overlaps an input, or a sigma element is negative or NaN
      */
     public void forward(FloatBuffer x, FloatBuffer sigma, FloatBuffer y) {
         MemorySegment xs = segment("x", x);
         run(false, xs, sameSize(xs, "sigma", segment("sigma", sigma)), null,
-                sameSize(xs, "y", segment("y", y)), null, false);
+                sameSize(xs, "y", segment("y", y)), null);
     }
 
     /**
@@ -231,15 +231,15 @@ public final class NoisySoftplus {
      * @param gradSigma output: the gradient with respect to sigma, writable, or null to skip it
      * @throws NullPointerException if a buffer other than gradSigma is null
      * @throws IllegalArgumentException if the remaining counts differ, a buffer is not in native byte order
-     *         (or is a view of a heap {@code ByteBuffer}), an output is read-only or overlaps an input or the
-     *         other output, or a sigma element is negative or NaN
+     *         (or is a view of a heap {@code ByteBuffer}, or of a segment of a confined arena), an output is
+     *         read-only or overlaps an input or the other output, or a sigma element is negative or NaN
      */
     public void backward(FloatBuffer x, FloatBuffer sigma, FloatBuffer gradY, FloatBuffer gradX,
                          FloatBuffer gradSigma) {
         MemorySegment xs = segment("x", x);
         run(true, xs, sameSize(xs, "sigma", segment("sigma", sigma)), sameSize(xs, "gradY", segment("gradY", gradY)),
                 sameSize(xs, "gradX", segment("gradX", gradX)),
-                gradSigma == null ? null : sameSize(xs, "gradSigma", segment("gradSigma", gradSigma)), false);
+                gradSigma == null ? null : sameSize(xs, "gradSigma", segment("gradSigma", gradSigma)));
     }
 
     // ------------------------------------------------------------------------------------------------ MemorySegment
@@ -260,7 +260,7 @@ public final class NoisySoftplus {
     public void forward(MemorySegment x, MemorySegment sigma, MemorySegment y) {
         MemorySegment xs = checked("x", x);
         run(false, xs, sameSize(xs, "sigma", checked("sigma", sigma)), null, sameSize(xs, "y", checked("y", y)),
-                null, true);
+                null);
     }
 
     /**
@@ -283,7 +283,7 @@ public final class NoisySoftplus {
         MemorySegment xs = checked("x", x);
         run(true, xs, sameSize(xs, "sigma", checked("sigma", sigma)), sameSize(xs, "gradY", checked("gradY", gradY)),
                 sameSize(xs, "gradX", checked("gradX", gradX)),
-                gradSigma == null ? null : sameSize(xs, "gradSigma", checked("gradSigma", gradSigma)), true);
+                gradSigma == null ? null : sameSize(xs, "gradSigma", checked("gradSigma", gradSigma)));
     }
 
     @Override
@@ -298,15 +298,13 @@ public final class NoisySoftplus {
      * the caller's memory, staging heap operands through native memory for backends that need it.
      */
     private void run(boolean backward, MemorySegment x, MemorySegment sigma, MemorySegment gradY,
-                     MemorySegment out1, MemorySegment out2, boolean checkConfinement) {
+                     MemorySegment out1, MemorySegment out2) {
         String out1Name = backward ? "gradX" : "y";
-        if (checkConfinement) {
-            touch("x", x);
-            touch("sigma", sigma);
-            touch("gradY", gradY);
-            touch(out1Name, out1);
-            touch("gradSigma", out2);
-        }
+        touch("x", x);
+        touch("sigma", sigma);
+        touch("gradY", gradY);
+        touch(out1Name, out1);
+        touch("gradSigma", out2);
         writable(out1Name, out1);
         noOverlap(out1Name, out1, "x", x);
         noOverlap(out1Name, out1, "sigma", sigma);

@@ -267,6 +267,9 @@ class NoisySoftplusTest {
             MemorySegment y = confined.allocate(16, 4);
             message(IllegalArgumentException.class, "y: a segment of a confined arena",
                     () -> ns.forward(m, MemorySegment.ofArray(new float[4]), y));
+            FloatBuffer view = confined.allocate(16, 4).asByteBuffer().order(ByteOrder.nativeOrder()).asFloatBuffer();
+            message(IllegalArgumentException.class, "sigma: a segment of a confined arena",
+                    () -> ns.forward(FloatBuffer.allocate(4), view, FloatBuffer.allocate(4)));
         }
         Arena closed = Arena.ofShared();
         MemorySegment dead = closed.allocate(16, 4);
