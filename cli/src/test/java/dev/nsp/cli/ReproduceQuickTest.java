@@ -31,8 +31,8 @@ class ReproduceQuickTest {
                 "--out", dir.toString());
         assertEquals(0, rc);
         List<String> table = Files.readAllLines(dir.resolve("table.csv"));
-        assertEquals(4, table.size(), String.join("\n", table));
-        for (String row : table.subList(1, 4)) {
+        assertEquals(5, table.size(), String.join("\n", table));
+        for (String row : table.subList(1, 5)) {
             String[] f = row.split(",");
             double ann = Double.parseDouble(f[1]);
             double snn = Double.parseDouble(f[2]);
@@ -43,5 +43,6 @@ class ReproduceQuickTest {
             assertTrue(Files.size(dir.resolve(png)) > 1000, png);
         }
         assertTrue(Files.exists(dir.resolve("noisy-softplus-paper.nspm")));
+        assertTrue(Files.exists(dir.resolve("noisy-softplus-paper-full-sigma-grad.nspm")));
     }
 }
