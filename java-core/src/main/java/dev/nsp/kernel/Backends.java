@@ -10,8 +10,9 @@ import java.util.ServiceLoader;
  * Chooses the kernel backend at runtime, in the style of Lucene's {@code VectorizationProvider}:
  * the providers found by {@link ServiceLoader} are probed in priority order (opencl on a GPU, vector,
  * native, reference) and the first available one is used, with exactly one log line that names it and
- * says why each better one was skipped. {@code -Dnsp.backend=NAME} or the environment variable
- * {@code NSP_BACKEND} forces one; a forced backend that is unavailable is an error.
+ * says why each better one was skipped (at WARNING when that leaves the slow reference backend, else at
+ * INFO). {@code -Dnsp.backend=NAME} or the environment variable {@code NSP_BACKEND} forces one; a forced
+ * backend that is unavailable is an error.
  *
  * <p>Every instance handed out is wrapped in {@link CheckedKernels}, so arguments are validated once,
  * the same way, for every backend. In automatic selection, when {@code vector} is chosen and
@@ -40,7 +41,13 @@ public final class Backends {
     private Backends() {
     }
 
-    /** A provider and its probe. */
+    /**
+     * A provider and its probe.
+     *
+     * @param name the backend's name
+     * @param priority its rank in automatic selection, lower first
+     * @param availability the probe's answer
+     */
     public record Probe(String name, int priority, KernelProvider.Availability availability) {
     }
 
@@ -88,7 +95,7 @@ public final class Backends {
         throw new IllegalArgumentException("backend: '" + name + "' is unknown; known: " + names());
     }
 
-    /** @return every provider on the class or module path with its probe, in priority order */
+    /** {@return every provider on the class or module path with its probe, in priority order} */
     public static List<Probe> probeAll() {
         List<Probe> out = new ArrayList<>();
         for (KernelProvider p : providers()) {
@@ -97,7 +104,7 @@ public final class Backends {
         return out;
     }
 
-    /** @return the name the property or environment forces, or null */
+    /** {@return the name the property or environment forces, or null} */
     public static String forcedName() {
         String s = System.getProperty(PROPERTY);
         if (s == null || s.isBlank()) {
@@ -137,7 +144,10 @@ public final class Backends {
                                 + ", about 5x faster for spiking networks";
                     }
                 }
-                LOG.log(System.Logger.Level.INFO, "nsp backend: " + p.name() + " (" + a.detail() + ")" + routed
+                // the scalar reference is 10-30x slower: say so loudly, with the reasons (a missing JVM flag, say)
+                System.Logger.Level level = p.name().equals("reference") && !skipped.isEmpty()
+                        ? System.Logger.Level.WARNING : System.Logger.Level.INFO;
+                LOG.log(level, "nsp backend: " + p.name() + " (" + a.detail() + ")" + routed
                         + (skipped.isEmpty() ? "" : "; skipped " + skipped));
                 return new CheckedKernels(k);
             }

@@ -16,12 +16,16 @@ import java.util.Arrays;
 public final class CheckedKernels implements Kernels {
     private final Kernels delegate;
 
-    /** @param delegate the backend to guard */
+    /**
+     * Wraps a backend.
+     *
+     * @param delegate the backend to guard
+     */
     public CheckedKernels(Kernels delegate) {
         this.delegate = java.util.Objects.requireNonNull(delegate, "delegate");
     }
 
-    /** @return the backend behind the checks */
+    /** {@return the backend behind the checks} */
     public Kernels unwrap() {
         return delegate;
     }

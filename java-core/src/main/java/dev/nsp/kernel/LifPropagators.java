@@ -65,9 +65,10 @@ public record LifPropagators(float dtMs, float decayM, float decayE, float decay
     }
 
     /**
+     * {@return the propagators}
+     *
      * @param p the neuron parameters
      * @param dtMs the time step, ms, in (0, min(tau_m, tau_syn)] and {@code <= tau_refrac} when tau_refrac > 0
-     * @return the propagators
      */
     public static LifPropagators of(LifParameters p, double dtMs) {
         java.util.Objects.requireNonNull(p, "p: neuron parameters are required");

@@ -34,6 +34,10 @@ public final class SpikingNetwork implements AutoCloseable {
      * A convolution layer: valid, stride 1.
      *
      * @param weightsNa synaptic weights, nA, [outChannels, inChannels, kh, kw] row-major
+     * @param outChannels output channels
+     * @param inChannels input channels
+     * @param kh kernel height
+     * @param kw kernel width
      */
     public record Conv(float[] weightsNa, int outChannels, int inChannels, int kh, int kw) implements Layer {
         /** Validates the sizes (each {@code >= 1}) and the weights (their count, all finite). */
@@ -48,7 +52,11 @@ public final class SpikingNetwork implements AutoCloseable {
         }
     }
 
-    /** @param weightNa the weight of each of the four synapses of a 2x2 pooling neuron, nA */
+    /**
+     * A 2x2 pooling layer, stride 2.
+     *
+     * @param weightNa the weight of each of the four synapses of a 2x2 pooling neuron, nA
+     */
     public record Pool(float weightNa) implements Layer {
         /** Validates the weight: finite and not 0. */
         public Pool {
@@ -58,7 +66,13 @@ public final class SpikingNetwork implements AutoCloseable {
         }
     }
 
-    /** @param weightsNa synaptic weights, nA, [outputs, inputs] row-major */
+    /**
+     * A dense layer.
+     *
+     * @param weightsNa synaptic weights, nA, [outputs, inputs] row-major
+     * @param outputs output neurons
+     * @param inputs input neurons
+     */
     public record Dense(float[] weightsNa, int outputs, int inputs) implements Layer {
         /** Validates the sizes (each {@code >= 1}) and the weights (their count, all finite). */
         public Dense {
@@ -86,7 +100,12 @@ public final class SpikingNetwork implements AutoCloseable {
 
     /** Receives progress: the number of steps done out of the total. */
     public interface Progress {
-        /** @param done steps simulated so far @param total steps in the run */
+        /**
+         * Called as the simulation advances.
+         *
+         * @param done steps simulated so far
+         * @param total steps in the run
+         */
         void step(long done, long total);
     }
 
@@ -108,6 +127,10 @@ public final class SpikingNetwork implements AutoCloseable {
         /**
          * The predicted class of an image at a time: the output neuron with the most spikes so far, ties
          * broken by the lowest index (so an image with no output spikes yet is class 0).
+         *
+         * @param image the image's index in the run
+         * @param ms the time, the end of millisecond {@code ms} (0-based)
+         * @return the predicted class
          */
         public int prediction(int image, int ms) {
             float[] c = cumulativeCounts[ms][image];
@@ -120,7 +143,11 @@ public final class SpikingNetwork implements AutoCloseable {
             return best;
         }
 
-        /** @return the mean firing rate of layer l, Hz */
+        /**
+         * {@return the mean firing rate of a layer, Hz}
+         *
+         * @param layer the layer's index
+         */
         public double meanRateHz(int layer) {
             return layerSpikes[layer] / ((double) layerNeurons[layer] * images * durationMs / 1000.0);
         }
@@ -273,7 +300,7 @@ public final class SpikingNetwork implements AutoCloseable {
         return states.get(layer).counts.toArray();
     }
 
-    /** @return the number of output neurons */
+    /** {@return the number of output neurons} */
     public int outputs() {
         return outputs;
     }
