@@ -9,10 +9,14 @@ package dev.nsp.kernel;
 public final class BackendFailureException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    /** The failing backend's name. */
     private final String backend;
+    /** Whether the call wrote none of the caller's tensors. */
     private final boolean outputsUntouched;
 
     /**
+     * Creates the exception.
+     *
      * @param backend the failing backend's name
      * @param message what failed
      * @param outputsUntouched true if no output or in-place tensor of the call was written yet
@@ -24,12 +28,20 @@ public final class BackendFailureException extends RuntimeException {
         this.outputsUntouched = outputsUntouched;
     }
 
-    /** @return the failing backend's name */
+    /**
+     * The failing backend.
+     *
+     * @return the failing backend's name
+     */
     public String backend() {
         return backend;
     }
 
-    /** @return true if the call wrote none of the caller's tensors, so that it may be repeated elsewhere */
+    /**
+     * Whether the failed call may be repeated on another backend.
+     *
+     * @return true if the call wrote none of the caller's tensors, so that it may be repeated elsewhere
+     */
     public boolean outputsUntouched() {
         return outputsUntouched;
     }

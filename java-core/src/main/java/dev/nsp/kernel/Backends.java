@@ -156,7 +156,12 @@ public final class Backends {
         throw new IllegalStateException("no nsp backend available: " + skipped);
     }
 
-    /** @return whether {@link #FALLBACK_PROPERTY} (or {@link #FALLBACK_ENV}) asks for the CPU fallback */
+    /**
+     * Reads the fallback setting.
+     *
+     * @return whether {@link #FALLBACK_PROPERTY} (or {@link #FALLBACK_ENV}) asks for the CPU fallback
+     * @throws IllegalArgumentException if the setting is neither {@code cpu} nor {@code none}
+     */
     public static boolean fallbackToCpu() {
         String s = System.getProperty(FALLBACK_PROPERTY);
         if (s == null || s.isBlank()) {

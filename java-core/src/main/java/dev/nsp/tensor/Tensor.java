@@ -323,6 +323,8 @@ public final class Tensor implements AutoCloseable {
     }
 
     /**
+     * Off-heap memory held by open tensors: a leak check.
+     *
      * @return the off-heap bytes held by tensors of this JVM that were allocated and not yet closed (views hold
      *         none); flat over a long run means no tensor leaks
      */
@@ -330,7 +332,11 @@ public final class Tensor implements AutoCloseable {
         return LIVE_BYTES.get();
     }
 
-    /** @return the number of tensors (not views) of this JVM that were allocated and not yet closed */
+    /**
+     * Open tensors: a leak check.
+     *
+     * @return the number of tensors (not views) of this JVM that were allocated and not yet closed
+     */
     public static long liveCount() {
         return LIVE_TENSORS.get();
     }
