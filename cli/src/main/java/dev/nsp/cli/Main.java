@@ -45,7 +45,7 @@ public final class Main {
         @Override
         public String[] getVersion() {
             String v = Main.class.getPackage().getImplementationVersion();
-            return new String[] {"nsp " + (v == null ? "0.1.0-SNAPSHOT" : v)};
+            return new String[] {"nsp " + (v == null ? "0.1.0" : v)};
         }
     }
 }

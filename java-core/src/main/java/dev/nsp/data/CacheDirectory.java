@@ -16,15 +16,15 @@ public final class CacheDirectory {
     private CacheDirectory() {
     }
 
-    /** @return the cache folder from the property, the environment or the default */
+    /** {@return the cache folder from the property, the environment or the default} */
     public static Path resolve() {
         return resolve(null);
     }
 
     /**
+     * {@return the explicit folder, else the property, else the environment variable, else {@code ~/.cache/nsp}; always absolute}
+     *
      * @param explicit a folder given by the user (e.g. a {@code --cache} option), or null/blank
-     * @return the explicit folder, else the property, else the environment variable, else
-     *         {@code ~/.cache/nsp}; always absolute
      */
     public static Path resolve(String explicit) {
         return choose(explicit, System.getProperty(PROPERTY), System.getenv(ENV), System.getProperty("user.home"));

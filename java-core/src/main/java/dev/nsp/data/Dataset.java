@@ -48,6 +48,10 @@ public record Dataset(String name, int count, int rows, int cols, byte[] pixels,
     /**
      * Combines images and labels.
      *
+     * @param name the data set's name, for messages
+     * @param images the images
+     * @param labels one label per image
+     * @return the data set
      * @throws IllegalArgumentException if the counts differ or a label is not in {@code [0, 10)}
      */
     public static Dataset of(String name, IdxImages images, byte[] labels) {
@@ -93,24 +97,26 @@ public record Dataset(String name, int count, int rows, int cols, byte[] pixels,
         return (float) (maxRateHz * tauSynMs / 1000.0);
     }
 
-    /** @return pixels per image, {@code rows * cols} */
+    /** {@return pixels per image, {@code rows * cols}} */
     public int imageSize() {
         return rows * cols;
     }
 
     /**
+     * {@return its label in {@code [0, 10)}}
+     *
      * @param index an item in {@code [0, count)}
-     * @return its label in {@code [0, 10)}
      */
     public int label(int index) {
         return labels[checkIndex("index", index)] & 0xff;
     }
 
     /**
+     * {@return the pixel value in {@code [0, 255]}}
+     *
      * @param index an item in {@code [0, count)}
      * @param row in {@code [0, rows)}
      * @param col in {@code [0, cols)}
-     * @return the pixel value in {@code [0, 255]}
      */
     public int pixel(int index, int row, int col) {
         checkIndex("index", index);
@@ -160,7 +166,13 @@ public record Dataset(String name, int count, int rows, int cols, byte[] pixels,
         }
     }
 
-    /** {@link #fillBatch(int[], int, float, Tensor)} from position 0 of {@code indices}. */
+    /**
+     * {@link #fillBatch(int[], int, float, Tensor)} from position 0 of {@code indices}.
+     *
+     * @param indices item indices, each in {@code [0, count)}
+     * @param scale the factor applied to the pixel values
+     * @param out the batch tensor to fill
+     */
     public void fillBatch(int[] indices, float scale, Tensor out) {
         fillBatch(indices, 0, scale, out);
     }
@@ -185,6 +197,7 @@ public record Dataset(String name, int count, int rows, int cols, byte[] pixels,
      * The first {@code n} items, as a new data set with copied arrays (for quick runs and tests).
      *
      * @param n in {@code [0, count]}
+     * @return the new data set
      */
     public Dataset head(int n) {
         if (n < 0 || n > count) {

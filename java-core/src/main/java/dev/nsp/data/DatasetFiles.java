@@ -24,12 +24,20 @@ public record DatasetFiles(String name, Path trainImages, Path trainLabels, Path
         Objects.requireNonNull(testLabels, "testLabels");
     }
 
-    /** @return the training set, named {@code name + "-train"} */
+    /**
+     * {@return the training set, named {@code name + "-train"}}
+     *
+     * @throws IOException if a file cannot be read or is corrupt
+     */
     public Dataset loadTrain() throws IOException {
         return Dataset.load(name + "-train", trainImages, trainLabels);
     }
 
-    /** @return the test set, named {@code name + "-test"} */
+    /**
+     * {@return the test set, named {@code name + "-test"}}
+     *
+     * @throws IOException if a file cannot be read or is corrupt
+     */
     public Dataset loadTest() throws IOException {
         return Dataset.load(name + "-test", testImages, testLabels);
     }

@@ -39,7 +39,12 @@ public final class FashionMnistFiles {
     private FashionMnistFiles() {
     }
 
-    /** {@link #locate(Path)} in {@link #DEFAULT_DIR}. */
+    /**
+     * {@link #locate(Path)} in {@link #DEFAULT_DIR}.
+     *
+     * @return the four files
+     * @throws IOException as {@link #locate(Path)}
+     */
     public static DatasetFiles locate() throws IOException {
         return locate(DEFAULT_DIR);
     }

@@ -98,8 +98,9 @@ public final class Idx {
     }
 
     /**
+     * {@return true if it starts with the gzip magic bytes {@code 1f 8b}}
+     *
      * @param file a file
-     * @return true if it starts with the gzip magic bytes {@code 1f 8b}
      * @throws IOException if it cannot be read
      */
     public static boolean isGzip(Path file) throws IOException {

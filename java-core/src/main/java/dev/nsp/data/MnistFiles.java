@@ -82,6 +82,10 @@ public final class MnistFiles {
 
     /**
      * {@link #ensure(Path, Consumer)} with the cache folder of {@link CacheDirectory#resolve()}.
+     *
+     * @param log receives progress messages
+     * @return the four files
+     * @throws IOException as {@link #ensure(Path, Consumer)}
      */
     public static DatasetFiles ensure(Consumer<String> log) throws IOException {
         return ensure(CacheDirectory.resolve(), log);

@@ -45,7 +45,7 @@ public final class TarReader implements Closeable {
      * @param offset the offset of the entry's header in the tar stream
      */
     public record Entry(String name, long size, char type, long offset) {
-        /** @return true for a regular file */
+        /** {@return true for a regular file} */
         public boolean isFile() {
             return type == '0' || type == '\0' || type == '7';
         }
@@ -61,6 +61,8 @@ public final class TarReader implements Closeable {
     private boolean finished;
 
     /**
+     * Reads a tar stream.
+     *
      * @param in the uncompressed tar stream; the reader closes it
      * @param archive the archive's file name, for messages
      * @param decompressed true if {@code in} is the decompressed stream of a compressed archive

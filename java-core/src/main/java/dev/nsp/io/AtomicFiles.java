@@ -30,6 +30,8 @@ public final class AtomicFiles {
     @FunctionalInterface
     public interface Body {
         /**
+         * Writes the content.
+         *
          * @param out the stream to write to; do not close it
          * @throws IOException to abort: the target is then left untouched
          */
@@ -83,6 +85,8 @@ public final class AtomicFiles {
      * Renames {@code source} to {@code target} atomically, replacing the target. Both must be in the
      * same folder (or at least on the same file system).
      *
+     * @param source the file to rename
+     * @param target its new name
      * @throws IOException if the file system cannot rename atomically or fails
      */
     public static void move(Path source, Path target) throws IOException {

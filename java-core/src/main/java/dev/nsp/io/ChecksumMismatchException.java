@@ -11,10 +11,14 @@ public final class ChecksumMismatchException extends IOException {
     private static final long serialVersionUID = 1L;
 
     private final transient Path file;
+    /** The expected lower-case hex SHA-256. */
     private final String expected;
+    /** The computed lower-case hex SHA-256. */
     private final String actual;
 
     /**
+     * Creates the exception.
+     *
      * @param file the file (or archive member) whose content does not match
      * @param expected the expected lower-case hex SHA-256
      * @param actual the computed lower-case hex SHA-256
@@ -28,17 +32,17 @@ public final class ChecksumMismatchException extends IOException {
         this.actual = actual;
     }
 
-    /** @return the file whose content does not match */
+    /** {@return the file whose content does not match} */
     public Path file() {
         return file;
     }
 
-    /** @return the expected lower-case hex SHA-256 */
+    /** {@return the expected lower-case hex SHA-256} */
     public String expected() {
         return expected;
     }
 
-    /** @return the computed lower-case hex SHA-256 */
+    /** {@return the computed lower-case hex SHA-256} */
     public String actual() {
         return actual;
     }

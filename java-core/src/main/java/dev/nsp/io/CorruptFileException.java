@@ -19,11 +19,16 @@ public final class CorruptFileException extends IOException {
     public static final long NO_OFFSET = -1;
 
     private final transient Path file;
+    /** The byte offset of the problem, or {@link #NO_OFFSET}. */
     private final long offset;
+    /** Whether {@link #offset} counts decompressed bytes. */
     private final boolean decompressedOffset;
+    /** What is wrong. */
     private final String detail;
 
     /**
+     * Creates the exception.
+     *
      * @param file the file that is corrupt
      * @param offset the byte offset where the problem was found, or {@link #NO_OFFSET}
      * @param detail what is wrong, e.g. "bad magic 0x00000801, expected 0x00000803"
@@ -33,6 +38,8 @@ public final class CorruptFileException extends IOException {
     }
 
     /**
+     * Creates the exception, with a cause.
+     *
      * @param file the file that is corrupt
      * @param offset the byte offset where the problem was found, or {@link #NO_OFFSET}
      * @param decompressedOffset true if {@code offset} counts bytes of the decompressed stream of a
@@ -53,22 +60,22 @@ public final class CorruptFileException extends IOException {
         return "corrupt file " + file + where + ": " + detail;
     }
 
-    /** @return the corrupt file */
+    /** {@return the corrupt file} */
     public Path file() {
         return file;
     }
 
-    /** @return the byte offset of the problem, or {@link #NO_OFFSET} */
+    /** {@return the byte offset of the problem, or {@link #NO_OFFSET}} */
     public long offset() {
         return offset;
     }
 
-    /** @return true if {@link #offset()} counts decompressed bytes of a compressed file */
+    /** {@return true if {@link #offset()} counts decompressed bytes of a compressed file} */
     public boolean decompressedOffset() {
         return decompressedOffset;
     }
 
-    /** @return the description of the problem without the file name and offset */
+    /** {@return the description of the problem without the file name and offset} */
     public String detail() {
         return detail;
     }

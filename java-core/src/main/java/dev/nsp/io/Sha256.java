@@ -13,7 +13,7 @@ public final class Sha256 {
     private Sha256() {
     }
 
-    /** @return a new SHA-256 digest (always available on every JDK) */
+    /** {@return a new SHA-256 digest (always available on every JDK)} */
     public static MessageDigest newDigest() {
         try {
             return MessageDigest.getInstance("SHA-256");
@@ -22,12 +22,21 @@ public final class Sha256 {
         }
     }
 
-    /** @return the lower-case hex SHA-256 of the bytes */
+    /**
+     * {@return the lower-case hex SHA-256 of the bytes}
+     *
+     * @param bytes the data
+     */
     public static String hex(byte[] bytes) {
         return HexFormat.of().formatHex(newDigest().digest(bytes));
     }
 
-    /** @return the lower-case hex SHA-256 of the file's content */
+    /**
+     * {@return the lower-case hex SHA-256 of the file's content}
+     *
+     * @param file the file
+     * @throws IOException if it cannot be read
+     */
     public static String ofFile(Path file) throws IOException {
         MessageDigest md = newDigest();
         byte[] buf = new byte[1 << 16];

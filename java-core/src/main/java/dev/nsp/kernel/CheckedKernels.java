@@ -9,17 +9,23 @@ import java.util.Arrays;
  * preconditions are enforced, identically for every backend. Exceptions name the parameter, the value
  * and the allowed range: {@link NullPointerException} for a missing tensor,
  * {@link IllegalStateException} for a closed one, {@link IllegalArgumentException} for the rest.
- * Element values (sigma {@code >= 0}) are checked by the kernels themselves, during their single pass.
+ * Element values (sigma {@code >= 0}) are checked by the kernels themselves, during their single pass; the
+ * Poisson thresholds are checked here (a read pass, cheap next to Philox). Other
+ * element data (inputs, weights, currents) follow IEEE arithmetic: NaN or infinity in gives NaN or infinity out.
  */
 public final class CheckedKernels implements Kernels {
     private final Kernels delegate;
 
-    /** @param delegate the backend to guard */
+    /**
+     * Wraps a backend.
+     *
+     * @param delegate the backend to guard
+     */
     public CheckedKernels(Kernels delegate) {
         this.delegate = java.util.Objects.requireNonNull(delegate, "delegate");
     }
 
-    /** @return the backend behind the checks */
+    /** {@return the backend behind the checks} */
     public Kernels unwrap() {
         return delegate;
     }
@@ -75,6 +81,26 @@ public final class CheckedKernels implements Kernels {
     static void finite(String name, float v) {
         if (!Float.isFinite(v)) {
             throw new IllegalArgumentException(name + ": " + v + ", must be finite");
+        }
+    }
+
+    /** exp(-64) rounded to float: the smallest threshold {@link Philox#expNegLambda} gives. */
+    private static final float MIN_EXP_NEG_LAMBDA = Philox.expNegLambda(Philox.MAX_LAMBDA);
+
+    /**
+     * Every element in [lo, hi] (NaN is outside). A read pass over the data: used only for the Poisson generator,
+     * whose Philox rounds cost far more than the pass (a threshold below exp(-64), negative or NaN would make it
+     * draw up to 2^18 uniforms per element for a meaningless count).
+     */
+    static void inRange(String name, Tensor t, float lo, float hi) {
+        java.lang.foreign.MemorySegment seg = t.segment();
+        long n = t.size();
+        for (long i = 0; i < n; i++) {
+            float v = seg.getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT, i);
+            if (!(v >= lo && v <= hi)) {
+                throw new IllegalArgumentException(name + ": element " + i + " is " + v + ", must be in [" + lo + ", "
+                        + hi + "]");
+            }
         }
     }
 
@@ -378,6 +404,9 @@ public final class CheckedKernels implements Kernels {
         }
         int n = state.neurons();
         open("state.v", state.v());
+        open("state.iExc", state.iExc());
+        open("state.iInh", state.iInh());
+        open("state.refractory", state.refractory());
         shape("inputs.biasNa", openOrNull("inputs.biasNa", inputs.biasNa()), n);
         shape("inputs.currentNa", openOrNull("inputs.currentNa", inputs.currentNa()), steps, n);
         shape("inputs.excitatoryNa", openOrNull("inputs.excitatoryNa", inputs.excitatoryNa()), steps, n);
@@ -426,6 +455,8 @@ public final class CheckedKernels implements Kernels {
     public void bernoulliSpikes(long seed, int stream, long step, Tensor probability, Tensor spikes) {
         counter(step, open("probability", probability));
         sameSize("spikes", open("spikes", spikes), "probability", probability);
+        noOverlap("spikes", spikes, "probability", probability);
+        // probabilities outside [0, 1] have a defined meaning (u < p: <= 0 or NaN never spikes, >= 1 always)
         delegate.bernoulliSpikes(seed, stream, step, probability, spikes);
     }
 
@@ -444,6 +475,8 @@ public final class CheckedKernels implements Kernels {
     public void poissonCounts(long seed, int stream, long step, Tensor expNegLambda, Tensor counts) {
         counter(step, open("expNegLambda", expNegLambda));
         sameSize("counts", open("counts", counts), "expNegLambda", expNegLambda);
+        noOverlap("counts", counts, "expNegLambda", expNegLambda);
+        inRange("expNegLambda", expNegLambda, MIN_EXP_NEG_LAMBDA, 1f);
         delegate.poissonCounts(seed, stream, step, expNegLambda, counts);
     }
 

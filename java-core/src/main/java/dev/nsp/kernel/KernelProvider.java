@@ -6,10 +6,10 @@ package dev.nsp.kernel;
  */
 public interface KernelProvider {
 
-    /** @return the backend's name, as {@code -Dnsp.backend} spells it */
+    /** {@return the backend's name, as {@code -Dnsp.backend} spells it} */
     String name();
 
-    /** @return the rank in automatic selection: lower is tried first */
+    /** {@return the rank in automatic selection: lower is tried first} */
     int priority();
 
     /**
@@ -34,17 +34,29 @@ public interface KernelProvider {
      * @param detail what was found (when available) or why it is not available
      */
     record Availability(boolean available, boolean automatic, String detail) {
-        /** @return an available backend that automatic selection may choose */
+        /**
+         * {@return an available backend that automatic selection may choose}
+         *
+         * @param detail what was found
+         */
         public static Availability yes(String detail) {
             return new Availability(true, true, detail);
         }
 
-        /** @return an available backend used only when forced */
+        /**
+         * {@return an available backend used only when forced}
+         *
+         * @param detail what was found, and why it is used only when forced
+         */
         public static Availability onlyWhenForced(String detail) {
             return new Availability(true, false, detail);
         }
 
-        /** @return an unavailable backend and the reason */
+        /**
+         * {@return an unavailable backend and the reason}
+         *
+         * @param reason why it is not available
+         */
         public static Availability no(String reason) {
             return new Availability(false, false, reason);
         }

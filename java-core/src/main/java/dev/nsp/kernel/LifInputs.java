@@ -14,7 +14,11 @@ public record LifInputs(Tensor biasNa, Tensor currentNa, Tensor excitatoryNa, Te
     /** No input beyond i_offset. */
     public static final LifInputs NONE = new LifInputs(null, null, null, null);
 
-    /** @return inputs of a constant bias current per neuron only */
+    /**
+     * {@return inputs of a constant bias current per neuron only}
+     *
+     * @param biasNa the bias current per neuron, nA, shape [N]
+     */
     public static LifInputs bias(Tensor biasNa) {
         return new LifInputs(biasNa, null, null, null);
     }

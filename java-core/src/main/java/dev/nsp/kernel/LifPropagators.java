@@ -33,12 +33,45 @@ public record LifPropagators(float dtMs, float decayM, float decayE, float decay
                              float psE, float psI, float offsetNa, float theta, float yReset,
                              int refractorySteps) {
 
+    /** Validates the components: every float finite, dtMs and the decays in their ranges, refractorySteps >= 0. */
+    public LifPropagators {
+        if (!(dtMs > 0) || Float.isInfinite(dtMs)) {
+            throw new IllegalArgumentException("dtMs: " + dtMs + ", must be finite and > 0");
+        }
+        decay("decayM", decayM);
+        decay("decayE", decayE);
+        decay("decayI", decayI);
+        finite("driveGain", driveGain);
+        finite("psE", psE);
+        finite("psI", psI);
+        finite("offsetNa", offsetNa);
+        finite("theta", theta);
+        finite("yReset", yReset);
+        if (refractorySteps < 0) {
+            throw new IllegalArgumentException("refractorySteps: " + refractorySteps + ", must be >= 0");
+        }
+    }
+
+    private static void decay(String name, float v) {
+        if (!(v >= 0 && v <= 1)) {
+            throw new IllegalArgumentException(name + ": " + v + ", must be in [0, 1]");
+        }
+    }
+
+    private static void finite(String name, float v) {
+        if (!Float.isFinite(v)) {
+            throw new IllegalArgumentException(name + ": " + v + ", must be finite");
+        }
+    }
+
     /**
+     * {@return the propagators}
+     *
      * @param p the neuron parameters
      * @param dtMs the time step, ms, in (0, min(tau_m, tau_syn)] and {@code <= tau_refrac} when tau_refrac > 0
-     * @return the propagators
      */
     public static LifPropagators of(LifParameters p, double dtMs) {
+        java.util.Objects.requireNonNull(p, "p: neuron parameters are required");
         if (!(dtMs > 0) || !Double.isFinite(dtMs)) {
             throw new IllegalArgumentException("dtMs: " + dtMs + ", must be finite and > 0");
         }

@@ -30,27 +30,27 @@ public final class LifState implements AutoCloseable {
         this.refractory = Tensor.zeros(neurons);
     }
 
-    /** @return N */
+    /** {@return N} */
     public int neurons() {
         return neurons;
     }
 
-    /** @return membrane potential relative to v_rest, mV, shape [N] */
+    /** {@return membrane potential relative to v_rest, mV, shape [N]} */
     public Tensor v() {
         return v;
     }
 
-    /** @return excitatory synaptic current, nA, shape [N] */
+    /** {@return excitatory synaptic current, nA, shape [N]} */
     public Tensor iExc() {
         return iExc;
     }
 
-    /** @return inhibitory synaptic current, nA ({@code <= 0}), shape [N] */
+    /** {@return inhibitory synaptic current, nA ({@code <= 0}), shape [N]} */
     public Tensor iInh() {
         return iInh;
     }
 
-    /** @return remaining refractory steps, shape [N] */
+    /** {@return remaining refractory steps, shape [N]} */
     public Tensor refractory() {
         return refractory;
     }

@@ -74,12 +74,20 @@ public final class Philox {
                 (int) seed, (int) (seed >>> 32), out);
     }
 
-    /** @return the top 24 bits of {@code word} as a float in [0, 1): {@code (word >>> 8) * 2^-24} */
+    /**
+     * {@return the top 24 bits of {@code word} as a float in [0, 1): {@code (word >>> 8) * 2^-24}}
+     *
+     * @param word a random word
+     */
     public static float uniform24(int word) {
         return (word >>> 8) * INV_2_24;
     }
 
-    /** @return the top 24 bits of {@code word} as a float in (0, 1]: {@code ((word >>> 8) + 1) * 2^-24} */
+    /**
+     * {@return the top 24 bits of {@code word} as a float in (0, 1]: {@code ((word >>> 8) + 1) * 2^-24}}
+     *
+     * @param word a random word
+     */
     public static float uniform24Open(int word) {
         return ((word >>> 8) + 1) * INV_2_24;
     }
@@ -101,6 +109,10 @@ public final class Philox {
      * The Poisson count of one element by the product of (0,1] uniforms, in the order of the words of
      * blocks 0, 1, 2, ... The reference semantics of {@link Kernels#poissonCounts}.
      *
+     * @param seed the key
+     * @param index the element's index
+     * @param stream the stream number
+     * @param step the time step, in [0, {@link #MAX_STEP}]
      * @param threshold exp(-lambda)
      * @return the count
      */

@@ -16,12 +16,13 @@ public final class LevenbergMarquardt {
 
     /** A least-squares problem. */
     public interface Problem {
-        /** @return the number of residuals m, {@code >=} the number of parameters */
+        /** {@return the number of residuals m, {@code >=} the number of parameters} */
         int residuals();
 
         /**
+         * {@return whether the parameters are admissible (an inadmissible step is rejected like a worse one)}
+         *
          * @param params the parameters (do not modify)
-         * @return whether the parameters are admissible (an inadmissible step is rejected like a worse one)
          */
         default boolean admissible(double[] params) {
             return true;

@@ -65,7 +65,7 @@ public final class Quadrature {
      *
      * @param f a finite, smooth integrand
      * @param a lower limit, finite
-     * @param b upper limit, finite (b < a gives the negated integral)
+     * @param b upper limit, finite (b &lt; a gives the negated integral)
      * @param relTol relative tolerance, in (0, 1)
      * @param absTol absolute tolerance, {@code >= 0}
      * @return the integral

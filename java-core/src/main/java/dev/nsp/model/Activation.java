@@ -40,14 +40,15 @@ public record Activation(Kind kind, double k, double sHzPerNa, double tauSynMs, 
             this.id = id;
         }
 
-        /** @return the name used in files and on the command line */
+        /** {@return the name used in files and on the command line} */
         public String id() {
             return id;
         }
 
         /**
+         * {@return the kind}
+         *
          * @param id relu, softplus or noisy-softplus (case-insensitive)
-         * @return the kind
          */
         public static Kind parse(String id) {
             String s = id.strip().toLowerCase(Locale.ROOT);
@@ -85,21 +86,32 @@ public record Activation(Kind kind, double k, double sHzPerNa, double tauSynMs, 
         }
     }
 
-    /** @return {@code relu} with output scale p */
+    /**
+     * {@return {@code relu} with output scale p}
+     *
+     * @param p the output scale
+     */
     public static Activation relu(double p) {
         return new Activation(Kind.RELU, 0, 0, 0, p, 0);
     }
 
-    /** @return {@code softplus} with fixed noise sigma and output scale p */
+    /**
+     * {@return {@code softplus} with fixed noise sigma and output scale p}
+     *
+     * @param k the curve scale
+     * @param sigma the fixed noise level, {@code > 0}
+     * @param p the output scale
+     */
     public static Activation softplus(double k, double sigma, double p) {
         return new Activation(Kind.SOFTPLUS, k, 0, 0, p, sigma);
     }
 
     /**
+     * {@return {@code noisy-softplus} with {@code p = S tau_s / 1000}}
+     *
      * @param k the curve scale
      * @param sHzPerNa S in Hz/nA
      * @param tauSynMs tau_s in ms
-     * @return {@code noisy-softplus} with {@code p = S tau_s / 1000}
      */
     public static Activation noisySoftplus(double k, double sHzPerNa, double tauSynMs) {
         return new Activation(Kind.NOISY_SOFTPLUS, k, sHzPerNa, tauSynMs, sHzPerNa * tauSynMs / 1000.0, 0);

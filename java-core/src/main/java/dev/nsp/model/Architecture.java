@@ -53,12 +53,12 @@ public record Architecture(int channels, int rows, int cols, List<Layer> layers)
         walk(channels, rows, cols, layers, null);
     }
 
-    /** @return the paper's 6c5-2s-12c5-2s-10 network on 1 x 28 x 28 input */
+    /** {@return the paper's 6c5-2s-12c5-2s-10 network on 1 x 28 x 28 input} */
     public static Architecture paper() {
         return parse(PAPER, 1, 28, 28);
     }
 
-    /** @return the wide 16c5-2s-64c5-2s-10 network on 1 x 28 x 28 input */
+    /** {@return the wide 16c5-2s-64c5-2s-10 network on 1 x 28 x 28 input} */
     public static Architecture wide() {
         return parse(WIDE, 1, 28, 28);
     }
@@ -129,7 +129,7 @@ public record Architecture(int channels, int rows, int cols, List<Layer> layers)
         return new Architecture(channels, rows, cols, layers);
     }
 
-    /** @return the short form, e.g. "6c5-2s-12c5-2s-10" */
+    /** {@return the short form, e.g. "6c5-2s-12c5-2s-10"} */
     public String spec() {
         StringBuilder sb = new StringBuilder();
         for (Layer l : layers) {
@@ -138,14 +138,15 @@ public record Architecture(int channels, int rows, int cols, List<Layer> layers)
         return sb.toString();
     }
 
-    /** @return the number of classes, the last layer's outputs */
+    /** {@return the number of classes, the last layer's outputs} */
     public int classes() {
         return ((Layer.Dense) layers.getLast()).out();
     }
 
     /**
+     * {@return the shape of the layer's input for one example: {@code [C, H, W]} or {@code [K]}}
+     *
      * @param layer a layer index
-     * @return the shape of the layer's input for one example: {@code [C, H, W]} or {@code [K]}
      */
     public int[] inputShape(int layer) {
         checkLayer(layer);
@@ -155,8 +156,9 @@ public record Architecture(int channels, int rows, int cols, List<Layer> layers)
     }
 
     /**
+     * {@return the shape of the layer's output for one example: {@code [C, H, W]} or {@code [M]}}
+     *
      * @param layer a layer index
-     * @return the shape of the layer's output for one example: {@code [C, H, W]} or {@code [M]}
      */
     public int[] outputShape(int layer) {
         checkLayer(layer);
@@ -165,7 +167,7 @@ public record Architecture(int channels, int rows, int cols, List<Layer> layers)
         return shapes[layer + 1].clone();
     }
 
-    /** @return the total number of weights */
+    /** {@return the total number of weights} */
     public long weightCount() {
         long n = 0;
         for (Layer l : layers) {
@@ -245,7 +247,7 @@ public record Architecture(int channels, int rows, int cols, List<Layer> layers)
         return Math.multiplyHigh(ch, w) != 0 || ch * w < 0 ? Long.MAX_VALUE : ch * w;
     }
 
-    /** @return a readable list of the layers with their weight shapes */
+    /** {@return a readable list of the layers with their weight shapes} */
     public String describe() {
         StringBuilder sb = new StringBuilder(toString());
         for (int i = 0; i < layers.size(); i++) {

@@ -7,16 +7,16 @@ package dev.nsp.model;
  */
 public sealed interface Layer permits Layer.Conv, Layer.Pool2x2, Layer.Dense {
 
-    /** @return the shape of the weight tensor, empty for a layer without weights */
+    /** {@return the shape of the weight tensor, empty for a layer without weights} */
     int[] weightShape();
 
-    /** @return the layer's token in the short architecture form, e.g. "6c5", "2s", "10" */
+    /** {@return the layer's token in the short architecture form, e.g. "6c5", "2s", "10"} */
     String token();
 
     /** The most weights one layer may have (one Java float array). */
     int MAX_WEIGHTS = Integer.MAX_VALUE - 8;
 
-    /** @return the number of weights, at most {@link #MAX_WEIGHTS} (checked on construction) */
+    /** {@return the number of weights, at most {@link #MAX_WEIGHTS} (checked on construction)} */
     default long weightCount() {
         int[] s = weightShape();
         return s.length == 0 ? 0 : product(s);

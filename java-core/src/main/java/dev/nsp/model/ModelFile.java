@@ -242,6 +242,10 @@ public final class ModelFile {
         } catch (IllegalArgumentException e) {
             throw r.corrupt(r.fieldStart, e.getMessage());
         }
+        if (!kind.id().equals(kindId)) {   // files hold the exact id; parse() also accepts other cases and spaces
+            throw r.corrupt(r.fieldStart, "activation kind '" + kindId + "' is not spelled as the format requires ('"
+                    + kind.id() + "')");
+        }
         int actStart = r.fieldStart;
         double k = r.f64("k");
         double s = r.f64("S");

@@ -55,7 +55,7 @@ public record SavedModel(Architecture architecture, Activation activation, doubl
         weights = List.copyOf(copy);
     }
 
-    /** @return a copy of every layer's weights (empty arrays for pooling layers) */
+    /** {@return a copy of every layer's weights (empty arrays for pooling layers)} */
     @Override
     public List<float[]> weights() {
         List<float[]> out = new ArrayList<>(weights.size());
@@ -66,8 +66,9 @@ public record SavedModel(Architecture architecture, Activation activation, doubl
     }
 
     /**
+     * {@return a copy of that layer's weights}
+     *
      * @param layer a layer index
-     * @return a copy of that layer's weights
      */
     public float[] weights(int layer) {
         return weights.get(layer).clone();

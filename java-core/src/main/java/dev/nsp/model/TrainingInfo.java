@@ -37,7 +37,15 @@ public record TrainingInfo(int epochs, double learningRate, int batchSize, long 
         notes = Collections.unmodifiableMap(copy);
     }
 
-    /** @return training info without notes */
+    /**
+     * {@return training info without notes}
+     *
+     * @param epochs the epochs trained
+     * @param learningRate the learning rate
+     * @param batchSize the batch size
+     * @param seed the seed
+     * @param backend the backend's name
+     */
     public static TrainingInfo of(int epochs, double learningRate, int batchSize, long seed, String backend) {
         return new TrainingInfo(epochs, learningRate, batchSize, seed, backend, Map.of());
     }

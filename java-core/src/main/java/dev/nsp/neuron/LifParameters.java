@@ -44,17 +44,27 @@ public record LifParameters(double cmNf, double tauMMs, double tauRefracMs, doub
         }
     }
 
-    /** @return membrane resistance R_m = tau_m / c_m, in MOhm */
+    /** {@return membrane resistance R_m = tau_m / c_m, in MOhm} */
     public double rmMohm() {
         return tauMMs / cmNf;
     }
 
-    /** @return a copy with both synaptic time constants set to {@code tauSynMs} */
+    /**
+     * {@return a copy with both synaptic time constants set to {@code tauSynMs}}
+     *
+     * @param tauSynMs the synaptic time constant, ms, {@code > 0}
+     * @throws IllegalArgumentException if tauSynMs is out of range
+     */
     public LifParameters withTauSyn(double tauSynMs) {
         return new LifParameters(cmNf, tauMMs, tauRefracMs, tauSynMs, tauSynMs, vRestMv, vResetMv, vThreshMv, iOffsetNa);
     }
 
-    /** @return a copy with another offset current (nA) */
+    /**
+     * {@return a copy with another offset current}
+     *
+     * @param iOffsetNa the offset current, nA, finite
+     * @throws IllegalArgumentException if iOffsetNa is not finite
+     */
     public LifParameters withIOffset(double iOffsetNa) {
         return new LifParameters(cmNf, tauMMs, tauRefracMs, tauSynEMs, tauSynIMs, vRestMv, vResetMv, vThreshMv, iOffsetNa);
     }

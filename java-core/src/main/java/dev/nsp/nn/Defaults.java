@@ -26,7 +26,7 @@ public final class Defaults {
     private Defaults() {
     }
 
-    /** @return {@code p = S tau_s} = 1.005 */
+    /** {@return {@code p = S tau_s} = 1.005} */
     public static double p() {
         return S_HZ_PER_NA * TAU_SYN_MS / 1000.0;
     }

@@ -111,6 +111,11 @@ public final class Network implements AutoCloseable {
     /**
      * A network with random weights on the default backend ({@link Backends#get()}).
      *
+     * @param architecture the layers
+     * @param activation the hidden units' activation
+     * @param inputScale the largest input value, for the initialisation's scale
+     * @param seed the seed of the random weights
+     * @return the network, which the caller closes
      * @see #initialize(Architecture, Activation, double, long, Kernels)
      */
     public static Network initialize(Architecture architecture, Activation activation, double inputScale, long seed) {
@@ -172,32 +177,32 @@ public final class Network implements AutoCloseable {
         return new SavedModel(architecture, activation, inputScale, training, weights());
     }
 
-    /** @return the architecture */
+    /** {@return the architecture} */
     public Architecture architecture() {
         return architecture;
     }
 
-    /** @return the activation and its parameters */
+    /** {@return the activation and its parameters} */
     public Activation activation() {
         return activation;
     }
 
-    /** @return the activation of a full-ink pixel ({@code K tau_s}): inputs are {@code pixel / 255 * inputScale} */
+    /** {@return the activation of a full-ink pixel ({@code K tau_s}): inputs are {@code pixel / 255 * inputScale}} */
     public double inputScale() {
         return inputScale;
     }
 
-    /** @return the weight of every pooling synapse in this ANN: 1/(4p) for noisy-softplus, else 1/4 */
+    /** {@return the weight of every pooling synapse in this ANN: 1/(4p) for noisy-softplus, else 1/4} */
     public float poolWeight() {
         return poolWeight;
     }
 
-    /** @return the backend the network runs on */
+    /** {@return the backend the network runs on} */
     public Kernels kernels() {
         return kernels;
     }
 
-    /** @return the number of layers */
+    /** {@return the number of layers} */
     public int layerCount() {
         return layers.length;
     }
@@ -281,9 +286,9 @@ public final class Network implements AutoCloseable {
     }
 
     /**
+     * {@return the live weight gradients of {@code ws} (valid after {@link #lossAndGradients}), aligned with {@link #weightTensors()}}
+     *
      * @param ws a workspace of this network
-     * @return the live weight gradients of {@code ws} (valid after {@link #lossAndGradients}), aligned with
-     *         {@link #weightTensors()}
      */
     public List<Tensor> gradients(Workspace ws) {
         check(ws);
@@ -297,8 +302,7 @@ public final class Network implements AutoCloseable {
     }
 
     /**
-     * @return a copy of every layer's weights in the layout of {@link SavedModel#weights()}: one row-major
-     *         array per layer, empty for pooling layers
+     * {@return a copy of every layer's weights in the layout of {@link SavedModel#weights()}: one row-major array per layer, empty for pooling layers}
      */
     public List<float[]> weights() {
         List<float[]> out = new ArrayList<>();

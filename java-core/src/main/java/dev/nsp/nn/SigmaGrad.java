@@ -23,14 +23,15 @@ public enum SigmaGrad {
         this.id = id;
     }
 
-    /** @return none or full */
+    /** {@return none or full} */
     public String id() {
         return id;
     }
 
     /**
+     * {@return the mode}
+     *
      * @param name none or full (case-insensitive)
-     * @return the mode
      * @throws IllegalArgumentException naming the allowed values
      */
     public static SigmaGrad parse(String name) {

@@ -77,68 +77,69 @@ public final class Workspace implements AutoCloseable {
         return s;
     }
 
-    /** @return the number of images per batch */
+    /** {@return the number of images per batch} */
     public int batchSize() {
         return batchSize;
     }
 
-    /** @return the network this workspace belongs to */
+    /** {@return the network this workspace belongs to} */
     public Network network() {
         return owner;
     }
 
     /**
-     * @return the input batch [N, C, H, W] (live): write the encoded images here, activations
-     *         {@code a = pixel/255 * inputScale} ({@link Network#inputScale()})
+     * {@return the input batch [N, C, H, W] (live): write the encoded images here, activations {@code a = pixel/255 * inputScale} ({@link Network#inputScale()})}
      */
     public Tensor input() {
         return input;
     }
 
-    /** @return the labels of the batch (live array of length N): write them before computing a loss */
+    /** {@return the labels of the batch (live array of length N): write them before computing a loss} */
     public int[] labels() {
         return labels;
     }
 
-    /** @return the logits [N, classes] (live), valid after a forward pass */
+    /** {@return the logits [N, classes] (live), valid after a forward pass} */
     public Tensor logits() {
         return buffers[buffers.length - 1].out();
     }
 
-    /** @return the softmax probabilities [N, classes] (live), valid after {@link Network#loss} */
+    /** {@return the softmax probabilities [N, classes] (live), valid after {@link Network#loss}} */
     public Tensor probabilities() {
         return probabilities;
     }
 
     /**
+     * {@return that layer's output [N, ...] (live), valid after a forward pass}
+     *
      * @param layer a layer index
-     * @return that layer's output [N, ...] (live), valid after a forward pass
      */
     public Tensor output(int layer) {
         return buffers[layer].out();
     }
 
     /**
+     * {@return that layer's mean input current x [N, ...] (live), or null where the layer has none (plain pooling, the output layer)}
+     *
      * @param layer a layer index
-     * @return that layer's mean input current x [N, ...] (live), or null where the layer has none
-     *         (plain pooling, the output layer)
      */
     public Tensor mean(int layer) {
         return buffers[layer].pre();
     }
 
     /**
+     * {@return that layer's input noise sigma [N, ...] (live, noisy-softplus only), or null}
+     *
      * @param layer a layer index
-     * @return that layer's input noise sigma [N, ...] (live, noisy-softplus only), or null
      */
     public Tensor sigma(int layer) {
         return buffers[layer].sigma();
     }
 
     /**
+     * {@return d loss / d weights of that layer, summed over the batch (live), valid after {@link Network#lossAndGradients}; null for pooling}
+     *
      * @param layer a layer index
-     * @return d loss / d weights of that layer, summed over the batch (live), valid after
-     *         {@link Network#lossAndGradients}; null for pooling
      */
     public Tensor weightGradient(int layer) {
         return buffers[layer].gradWeights();

@@ -22,12 +22,22 @@ public final class Calibration {
      * Noisy Softplus {@code f(x, sigma) = k sigma softplus(x / (k sigma))}, with softplus evaluated as
      * {@code max(z, 0) + log1p(exp(-|z|))}; sigma = 0 gives max(x, 0).
      *
-     * @param xNa x, nA
-     * @param sigmaNa sigma, nA, {@code >= 0}
-     * @param k the scale, {@code > 0}
+     * @param xNa x, nA, not NaN
+     * @param sigmaNa sigma, nA, finite and {@code >= 0}
+     * @param k the scale, finite and {@code > 0}
      * @return f, nA
+     * @throws IllegalArgumentException if an argument is out of range
      */
     public static double noisySoftplus(double xNa, double sigmaNa, double k) {
+        if (Double.isNaN(xNa)) {
+            throw new IllegalArgumentException("xNa: NaN, must be a number");
+        }
+        if (!(sigmaNa >= 0) || Double.isInfinite(sigmaNa)) {
+            throw new IllegalArgumentException("sigmaNa: " + sigmaNa + ", must be finite and >= 0");
+        }
+        if (!(k > 0) || Double.isInfinite(k)) {
+            throw new IllegalArgumentException("k: " + k + ", must be finite and > 0");
+        }
         double ks = k * sigmaNa;
         if (ks == 0) {
             return Math.max(xNa, 0);

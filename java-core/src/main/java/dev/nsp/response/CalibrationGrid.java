@@ -96,16 +96,18 @@ public record CalibrationGrid(double[] xNa, double[] sigmaNa) {
         return v;
     }
 
-    /** @return the number of points */
+    /** {@return the number of points} */
     public int size() {
         return xNa.length;
     }
 
+    /** {@return a copy of the mean currents, nA} */
     @Override
     public double[] xNa() {
         return xNa.clone();
     }
 
+    /** {@return a copy of the noise levels, nA} */
     @Override
     public double[] sigmaNa() {
         return sigmaNa.clone();

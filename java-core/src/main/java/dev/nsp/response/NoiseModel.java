@@ -22,7 +22,7 @@ public sealed interface NoiseModel permits NoiseModel.White, NoiseModel.Gaussian
      */
     MembraneNoise membrane(LifParameters p, double muNa, double sigma);
 
-    /** @return the model's name: {@code white}, {@code gaussian-step} or {@code poisson} */
+    /** {@return the model's name: {@code white}, {@code gaussian-step} or {@code poisson}} */
     String name();
 
     /** White noise given at the membrane: the {@code sigma} argument is sigma_V itself, in mV. */
@@ -84,9 +84,10 @@ public sealed interface NoiseModel permits NoiseModel.White, NoiseModel.Gaussian
         }
 
         /**
+         * {@return the model with tau_s = the neuron's synaptic time constant}
+         *
          * @param p a neuron whose excitatory and inhibitory time constants are equal
          * @param coloredNoiseCorrection whether to apply the bound shift
-         * @return the model with tau_s = the neuron's synaptic time constant
          */
         public static Poisson of(LifParameters p, boolean coloredNoiseCorrection) {
             if (p.tauSynEMs() != p.tauSynIMs()) {
@@ -96,7 +97,11 @@ public sealed interface NoiseModel permits NoiseModel.White, NoiseModel.Gaussian
             return new Poisson(p.tauSynEMs(), coloredNoiseCorrection);
         }
 
-        /** @return the bound shift (alpha/2) sqrt(tau_s / tau_m) of the correction, dimensionless */
+        /**
+         * {@return the bound shift (alpha/2) sqrt(tau_s / tau_m) of the correction, dimensionless}
+         *
+         * @param p the neuron, for tau_m
+         */
         public double shift(LifParameters p) {
             return 0.5 * ALPHA * Math.sqrt(tauSynMs / p.tauMMs());
         }

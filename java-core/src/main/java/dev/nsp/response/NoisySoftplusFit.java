@@ -25,37 +25,43 @@ public record NoisySoftplusFit(double k, double sHzPerNa, double biasNa, double 
     }
 
     /**
+     * {@return the activation scale p = S tau_s (tau_s in s) of the conversion, dimensionless per nA}
+     *
      * @param tauSynMs the synaptic time constant, ms
-     * @return the activation scale p = S tau_s (tau_s in s) of the conversion, dimensionless per nA
      */
     public double p(double tauSynMs) {
         return sHzPerNa * tauSynMs / 1000.0;
     }
 
     /**
+     * {@return the fitted rate {@code S f(x + b, sigma)}, Hz}
+     *
      * @param xNa mean current x, nA (without i_offset)
      * @param sigmaNa noise, nA, {@code >= 0}
-     * @return the fitted rate {@code S f(x + b, sigma)}, Hz
      */
     public double rateHz(double xNa, double sigmaNa) {
         return sHzPerNa * Calibration.noisySoftplus(xNa + biasNa, sigmaNa, k);
     }
 
+    /** {@return a copy of the grid's mean currents, nA} */
     @Override
     public double[] xNa() {
         return xNa.clone();
     }
 
+    /** {@return a copy of the grid's noise levels, nA} */
     @Override
     public double[] sigmaNa() {
         return sigmaNa.clone();
     }
 
+    /** {@return a copy of the rates fitted to, Hz} */
     @Override
     public double[] targetHz() {
         return targetHz.clone();
     }
 
+    /** {@return a copy of the fitted rates, Hz} */
     @Override
     public double[] fittedHz() {
         return fittedHz.clone();

@@ -43,16 +43,18 @@ public record PoissonDrive(int nExc, double rateExcHz, double wExcNa, int nInh, 
     }
 
     /**
+     * {@return the mean synaptic current of eq. 4, nA (without i_offset)}
+     *
      * @param tauSynMs synaptic time constant, ms
-     * @return the mean synaptic current of eq. 4, nA (without i_offset)
      */
     public double meanNa(double tauSynMs) {
         return tauSynMs * (nExc * wExcNa * rateExcHz - nInh * wInhNa * rateInhHz) / 1000.0;
     }
 
     /**
+     * {@return the standard deviation of the synaptic current of eq. 4, nA}
+     *
      * @param tauSynMs synaptic time constant, ms
-     * @return the standard deviation of the synaptic current of eq. 4, nA
      */
     public double sigmaNa(double tauSynMs) {
         return Math.sqrt(0.5 * tauSynMs * (nExc * wExcNa * wExcNa * rateExcHz + nInh * wInhNa * wInhNa * rateInhHz) / 1000.0);

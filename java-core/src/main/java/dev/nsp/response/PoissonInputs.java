@@ -27,11 +27,12 @@ public final class PoissonInputs {
     }
 
     /**
+     * {@return the per-source rates, Hz}
+     *
      * @param muNa target mean synaptic current, nA (what the populations must supply: i_offset is not part of it)
      * @param sigmaNa target standard deviation, nA, {@code >= 0}
      * @param tauSynMs synaptic time constant, ms, {@code > 0}
      * @param pops the populations
-     * @return the per-source rates, Hz
      * @throws IllegalArgumentException if an argument is out of range or the target needs a negative rate
      */
     public static Rates solve(double muNa, double sigmaNa, double tauSynMs, PoissonPopulations pops) {

@@ -72,33 +72,51 @@ public final class ResponseSimulator {
             wholeSteps("durationMs", durationMs, dtMs);
         }
 
-        /** @return the number of steps, durationMs / dtMs */
+        /** {@return the number of steps, durationMs / dtMs} */
         public long steps() {
             return wholeSteps("durationMs", durationMs, dtMs);
         }
 
-        /** @return a copy with another duration, ms */
+        /**
+         * {@return a copy with another duration}
+         *
+         * @param ms the duration, ms
+         */
         public Config withDuration(double ms) {
             return new Config(ms, dtMs, trials, seed, chunkSteps);
         }
 
-        /** @return a copy with another time step, ms */
+        /**
+         * {@return a copy with another time step}
+         *
+         * @param ms the time step, ms
+         */
         public Config withDt(double ms) {
             return new Config(durationMs, ms, trials, seed, chunkSteps);
         }
 
-        /** @return a copy with another number of trials */
+        /**
+         * {@return a copy with another number of trials}
+         *
+         * @param n the trials per point
+         */
         public Config withTrials(int n) {
             return new Config(durationMs, dtMs, n, seed, chunkSteps);
         }
 
-        /** @return a copy with another seed */
+        /**
+         * {@return a copy with another seed}
+         *
+         * @param s the seed
+         */
         public Config withSeed(long s) {
             return new Config(durationMs, dtMs, trials, s, chunkSteps);
         }
     }
 
     /**
+     * Creates a simulator.
+     *
      * @param params the neuron
      * @param config the set-up
      * @param kernels the backend to run on (not closed by this class)
@@ -131,12 +149,12 @@ public final class ResponseSimulator {
         return new ResponseSimulator(params, config, kernels, stepsDone);
     }
 
-    /** @return the neuron */
+    /** {@return the neuron} */
     public LifParameters params() {
         return params;
     }
 
-    /** @return the set-up */
+    /** {@return the set-up} */
     public Config config() {
         return config;
     }

@@ -16,24 +16,27 @@ public record SimulatedRates(double[] meanHz, double[] stdHz, int trials, double
         stdHz = stdHz.clone();
     }
 
-    /** @return the number of grid points */
+    /** {@return the number of grid points} */
     public int points() {
         return meanHz.length;
     }
 
     /**
+     * {@return the standard error of the mean rate, {@code std / sqrt(trials)}, Hz}
+     *
      * @param point the grid point
-     * @return the standard error of the mean rate, {@code std / sqrt(trials)}, Hz
      */
     public double standardErrorHz(int point) {
         return stdHz[point] / Math.sqrt(trials);
     }
 
+    /** {@return a copy of the mean rates, Hz} */
     @Override
     public double[] meanHz() {
         return meanHz.clone();
     }
 
+    /** {@return a copy of the standard deviations, Hz} */
     @Override
     public double[] stdHz() {
         return stdHz.clone();

@@ -108,6 +108,11 @@ public final class Conversion {
         if (values.length == 0) {
             throw new IllegalArgumentException("values: empty, activations are required");
         }
+        for (int i = 0; i < values.length; i++) {
+            if (Float.isNaN(values[i])) {
+                throw new IllegalArgumentException("values: element " + i + " is NaN, activations must be numbers");
+            }
+        }
         double v;
         if (how == Normalisation.MAX) {
             float m = Float.NEGATIVE_INFINITY;

@@ -53,7 +53,14 @@ public final class SnnEvaluation {
 
     /** Receives progress: images finished so far. */
     public interface Listener {
-        /** @param imagesDone finished images @param total images in the run @param stepsDone steps of the current batch */
+        /**
+         * Called as the evaluation advances.
+         *
+         * @param imagesDone finished images
+         * @param total images in the run
+         * @param stepsDone steps of the current batch
+         * @param stepsTotal steps per batch
+         */
         void progress(int imagesDone, int total, long stepsDone, long stepsTotal);
     }
 
@@ -71,17 +78,25 @@ public final class SnnEvaluation {
      */
     public record Report(int images, int[] correctAtMs, long[] layerSpikes, int[] layerNeurons, long synapticEvents,
                          double durationMs, double wallSeconds, long neuronUpdates) {
-        /** @return accuracy using the spikes up to the end of millisecond {@code ms} (0-based) */
+        /**
+         * {@return accuracy using the spikes up to the end of millisecond {@code ms} (0-based)}
+         *
+         * @param ms the time, ms
+         */
         public double accuracyAt(int ms) {
             return correctAtMs[ms] / (double) images;
         }
 
-        /** @return accuracy at the end of the simulation */
+        /** {@return accuracy at the end of the simulation} */
         public double accuracy() {
             return accuracyAt(correctAtMs.length - 1);
         }
 
-        /** @return mean firing rate of a layer, Hz */
+        /**
+         * {@return mean firing rate of a layer, Hz}
+         *
+         * @param layer the layer's index
+         */
         public double meanRateHz(int layer) {
             return layerSpikes[layer] / ((double) layerNeurons[layer] * images * durationMs / 1000.0);
         }
@@ -98,6 +113,11 @@ public final class SnnEvaluation {
      * @return the report
      */
     public static Report run(Kernels kernels, List<SpikingNetwork.Layer> layers, Dataset data, Options o, Listener listener) {
+        java.util.Objects.requireNonNull(data, "data: a data set is required");
+        java.util.Objects.requireNonNull(o, "o: options are required");
+        if (data.count() == 0) {
+            throw new IllegalArgumentException("data: " + data + " has no images");
+        }
         int total = Math.min(o.images(), data.count());
         int perImage = data.rows() * data.cols();
         int ms = (int) Math.round(o.durationMs());

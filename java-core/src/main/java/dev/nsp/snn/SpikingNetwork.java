@@ -34,34 +34,78 @@ public final class SpikingNetwork implements AutoCloseable {
      * A convolution layer: valid, stride 1.
      *
      * @param weightsNa synaptic weights, nA, [outChannels, inChannels, kh, kw] row-major
+     * @param outChannels output channels
+     * @param inChannels input channels
+     * @param kh kernel height
+     * @param kw kernel width
      */
     public record Conv(float[] weightsNa, int outChannels, int inChannels, int kh, int kw) implements Layer {
-        /** Validates the weight count. */
+        /** Validates the sizes (each {@code >= 1}) and the weights (their count, all finite). */
         public Conv {
-            if (weightsNa.length != outChannels * inChannels * kh * kw) {
+            long n = (long) atLeastOne("outChannels", outChannels) * atLeastOne("inChannels", inChannels)
+                    * atLeastOne("kh", kh) * atLeastOne("kw", kw);
+            if (weightsNa.length != n) {
                 throw new IllegalArgumentException("weightsNa: length " + weightsNa.length + ", expected "
                         + outChannels + "*" + inChannels + "*" + kh + "*" + kw);
+            }
+            finiteWeights(weightsNa);
+        }
+    }
+
+    /**
+     * A 2x2 pooling layer, stride 2.
+     *
+     * @param weightNa the weight of each of the four synapses of a 2x2 pooling neuron, nA
+     */
+    public record Pool(float weightNa) implements Layer {
+        /** Validates the weight: finite and not 0. */
+        public Pool {
+            if (!Float.isFinite(weightNa) || weightNa == 0) {
+                throw new IllegalArgumentException("weightNa: " + weightNa + ", must be finite and non-zero");
             }
         }
     }
 
-    /** @param weightNa the weight of each of the four synapses of a 2x2 pooling neuron, nA */
-    public record Pool(float weightNa) implements Layer {
+    /**
+     * A dense layer.
+     *
+     * @param weightsNa synaptic weights, nA, [outputs, inputs] row-major
+     * @param outputs output neurons
+     * @param inputs input neurons
+     */
+    public record Dense(float[] weightsNa, int outputs, int inputs) implements Layer {
+        /** Validates the sizes (each {@code >= 1}) and the weights (their count, all finite). */
+        public Dense {
+            if (weightsNa.length != (long) atLeastOne("outputs", outputs) * atLeastOne("inputs", inputs)) {
+                throw new IllegalArgumentException("weightsNa: length " + weightsNa.length + ", expected " + outputs + "*" + inputs);
+            }
+            finiteWeights(weightsNa);
+        }
     }
 
-    /** @param weightsNa synaptic weights, nA, [outputs, inputs] row-major */
-    public record Dense(float[] weightsNa, int outputs, int inputs) implements Layer {
-        /** Validates the weight count. */
-        public Dense {
-            if (weightsNa.length != outputs * inputs) {
-                throw new IllegalArgumentException("weightsNa: length " + weightsNa.length + ", expected " + outputs + "*" + inputs);
+    private static int atLeastOne(String name, int v) {
+        if (v < 1) {
+            throw new IllegalArgumentException(name + ": " + v + ", must be >= 1");
+        }
+        return v;
+    }
+
+    private static void finiteWeights(float[] w) {
+        for (int i = 0; i < w.length; i++) {
+            if (!Float.isFinite(w[i])) {
+                throw new IllegalArgumentException("weightsNa: element " + i + " is " + w[i] + ", must be finite");
             }
         }
     }
 
     /** Receives progress: the number of steps done out of the total. */
     public interface Progress {
-        /** @param done steps simulated so far @param total steps in the run */
+        /**
+         * Called as the simulation advances.
+         *
+         * @param done steps simulated so far
+         * @param total steps in the run
+         */
         void step(long done, long total);
     }
 
@@ -83,6 +127,10 @@ public final class SpikingNetwork implements AutoCloseable {
         /**
          * The predicted class of an image at a time: the output neuron with the most spikes so far, ties
          * broken by the lowest index (so an image with no output spikes yet is class 0).
+         *
+         * @param image the image's index in the run
+         * @param ms the time, the end of millisecond {@code ms} (0-based)
+         * @return the predicted class
          */
         public int prediction(int image, int ms) {
             float[] c = cumulativeCounts[ms][image];
@@ -95,7 +143,11 @@ public final class SpikingNetwork implements AutoCloseable {
             return best;
         }
 
-        /** @return the mean firing rate of layer l, Hz */
+        /**
+         * {@return the mean firing rate of a layer, Hz}
+         *
+         * @param layer the layer's index
+         */
         public double meanRateHz(int layer) {
             return layerSpikes[layer] / ((double) layerNeurons[layer] * images * durationMs / 1000.0);
         }
@@ -164,17 +216,21 @@ public final class SpikingNetwork implements AutoCloseable {
      * @param batch the number of images simulated together, {@code >= 1}
      */
     public SpikingNetwork(Kernels kernels, LifParameters neuron, double dtMs, int[] inputShape, List<Layer> layers, int batch) {
+        java.util.Objects.requireNonNull(kernels, "kernels: a backend is required");
+        java.util.Objects.requireNonNull(neuron, "neuron: parameters are required");
+        java.util.Objects.requireNonNull(inputShape, "inputShape: [C, H, W] is required");
+        java.util.Objects.requireNonNull(layers, "layers: a list is required");
         if (batch < 1) {
             throw new IllegalArgumentException("batch: " + batch + ", must be >= 1");
         }
-        if (inputShape.length != 3) {
-            throw new IllegalArgumentException("inputShape: " + Arrays.toString(inputShape) + ", expected [C, H, W]");
+        if (inputShape.length != 3 || inputShape[0] < 1 || inputShape[1] < 1 || inputShape[2] < 1) {
+            throw new IllegalArgumentException("inputShape: " + Arrays.toString(inputShape) + ", expected [C, H, W], each >= 1");
         }
         if (layers.isEmpty()) {
             throw new IllegalArgumentException("layers: at least one layer is required");
         }
         double stepsPerMs = 1.0 / dtMs;
-        if (Math.abs(stepsPerMs - Math.rint(stepsPerMs)) > 1e-9) {
+        if (!(dtMs > 0) || Math.abs(stepsPerMs - Math.rint(stepsPerMs)) > 1e-9) {
             throw new IllegalArgumentException("dtMs: " + dtMs + ", must divide 1 ms into a whole number of steps");
         }
         this.kernels = kernels;
@@ -192,6 +248,10 @@ public final class SpikingNetwork implements AutoCloseable {
                         if (shape.length != 4 || shape[1] != c.inChannels()) {
                             throw new IllegalArgumentException("layers: conv expects " + c.inChannels()
                                     + " input channels, previous layer gives " + Arrays.toString(shape));
+                        }
+                        if (c.kh() > shape[2] || c.kw() > shape[3]) {
+                            throw new IllegalArgumentException("layers: conv kernel " + c.kh() + "x" + c.kw()
+                                    + " is larger than its input " + Arrays.toString(shape));
                         }
                         int[] out = {batch, c.outChannels(), shape[2] - c.kh() + 1, shape[3] - c.kw() + 1};
                         yield new LayerState(l, out, Tensor.of(c.weightsNa(), c.outChannels(), c.inChannels(), c.kh(), c.kw()),
@@ -240,7 +300,7 @@ public final class SpikingNetwork implements AutoCloseable {
         return states.get(layer).counts.toArray();
     }
 
-    /** @return the number of output neurons */
+    /** {@return the number of output neurons} */
     public int outputs() {
         return outputs;
     }
@@ -260,6 +320,11 @@ public final class SpikingNetwork implements AutoCloseable {
         if (images < 1 || images > batch) {
             throw new IllegalArgumentException("images: " + images + ", must be in [1, " + batch + "]");
         }
+        java.util.Objects.requireNonNull(ratesHz, "ratesHz: rates are required");
+        if (firstImage < 0 || firstImage > Integer.MAX_VALUE - images) {
+            throw new IllegalArgumentException("firstImage: " + firstImage + ", must be in [0, " + (Integer.MAX_VALUE - images)
+                    + "] (it keys the input spikes of images firstImage .. firstImage + images - 1)");
+        }
         int perImage = inputShape[0] * inputShape[1] * inputShape[2];
         if (ratesHz.length != images * perImage) {
             throw new IllegalArgumentException("ratesHz: length " + ratesHz.length + ", expected " + images + "*" + perImage);
@@ -273,10 +338,11 @@ public final class SpikingNetwork implements AutoCloseable {
         float[] prob = new float[batch * perImage];
         for (int i = 0; i < ratesHz.length; i++) {
             float r = ratesHz[i];
-            if (!(r >= 0) || Float.isInfinite(r)) {
-                throw new IllegalArgumentException("ratesHz: element " + i + " is " + r + ", must be finite and >= 0");
-            }
             prob[i] = (float) (r * prop.dtMs() / 1000.0);
+            if (!(r >= 0) || !(prob[i] <= 1)) {
+                throw new IllegalArgumentException("ratesHz: element " + i + " is " + r + ", must be in [0, "
+                        + 1000.0 / prop.dtMs() + "] Hz (at most one spike per step of " + prop.dtMs() + " ms)");
+            }
         }
         inputProbability.copyFrom(prob);
         for (LayerState s : states) {

@@ -5,6 +5,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A dense float32 tensor with a shape (row-major; images are NCHW), backed by off-heap memory.
@@ -22,6 +23,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class Tensor implements AutoCloseable {
     /** Alignment of every allocation, in bytes (one AVX-512 register, one cache line). */
     public static final long ALIGNMENT = 64;
+
+    /** Off-heap bytes of open owner tensors in this JVM (a leak check: tests and the soak test watch it). */
+    private static final AtomicLong LIVE_BYTES = new AtomicLong();
+    /** Open owner tensors in this JVM. */
+    private static final AtomicLong LIVE_TENSORS = new AtomicLong();
 
     private final int[] shape;
     private final long size;
@@ -51,7 +57,10 @@ public final class Tensor implements AutoCloseable {
         Arena arena = Arena.ofShared();
         try {
             MemorySegment seg = arena.allocate(n * Float.BYTES, ALIGNMENT);
-            return new Tensor(s, seg, arena, null);
+            Tensor t = new Tensor(s, seg, arena, null);
+            LIVE_BYTES.addAndGet(n * Float.BYTES);
+            LIVE_TENSORS.incrementAndGet();
+            return t;
         } catch (RuntimeException | OutOfMemoryError e) {
             arena.close();
             throw e;
@@ -76,26 +85,60 @@ public final class Tensor implements AutoCloseable {
         return t;
     }
 
-    /** @return a new tensor with the same shape and a copy of this tensor's values */
+    /**
+     * A tensor over memory that the caller owns, without copying: the first {@code product(shape)} floats
+     * (native byte order) of {@code segment}. Kernels read and write the caller's memory directly.
+     *
+     * <p>The tensor does not own the memory: {@link #close()} only invalidates the tensor, and the memory
+     * lives as long as the segment's own scope (using the tensor after that scope closes throws
+     * {@link IllegalStateException}). Such a tensor is only as aligned as the segment (4 bytes at least,
+     * not {@link #ALIGNMENT}); every backend accepts that. A heap segment (over a {@code float[]}) works with
+     * the backends that run in Java (reference, vector); native code and OpenCL need a native segment.
+     *
+     * @param segment the memory: native, or a heap segment over a {@code float[]}, with an address aligned to
+     *                4 bytes and at least {@code product(shape) * 4} bytes long; a read-only segment gives a
+     *                tensor that can only be read (writing it throws {@link UnsupportedOperationException})
+     * @param shape the dimensions, each {@code >= 1}
+     * @return a tensor sharing the segment's memory; closing it does not free that memory
+     * @throws IllegalArgumentException if the segment is too small or not 4-byte aligned (a
+     *         heap segment over a {@code byte[]}, say), or if the shape is invalid
+     */
+    public static Tensor wrap(MemorySegment segment, int... shape) {
+        java.util.Objects.requireNonNull(segment, "segment");
+        int[] s = checkShape("shape", shape);
+        long bytes = product(s) * Float.BYTES;
+        if (segment.maxByteAlignment() < Float.BYTES) {
+            throw new IllegalArgumentException("segment: " + segment + " is aligned to "
+                    + segment.maxByteAlignment() + " bytes, floats need 4 (a native segment or one over a float[])");
+        }
+        if (segment.byteSize() < bytes) {
+            throw new IllegalArgumentException("segment: " + segment.byteSize() + " bytes, shape "
+                    + Arrays.toString(s) + " needs " + bytes);
+        }
+        return new Tensor(s, segment.asSlice(0, bytes), null, null);
+    }
+
+    /** {@return a new tensor with the same shape and a copy of this tensor's values} */
     public Tensor copy() {
         Tensor t = zeros(shape);
         MemorySegment.copy(segment(), 0, t.segment, 0, size * Float.BYTES);
         return t;
     }
 
-    /** @return a copy of the shape */
+    /** {@return a copy of the shape} */
     public int[] shape() {
         return shape.clone();
     }
 
-    /** @return the number of dimensions */
+    /** {@return the number of dimensions} */
     public int rank() {
         return shape.length;
     }
 
     /**
+     * {@return the extent of that dimension}
+     *
      * @param axis a dimension index in {@code [0, rank())}
-     * @return the extent of that dimension
      */
     public int dim(int axis) {
         if (axis < 0 || axis >= shape.length) {
@@ -104,17 +147,21 @@ public final class Tensor implements AutoCloseable {
         return shape[axis];
     }
 
-    /** @return the number of elements */
+    /** {@return the number of elements} */
     public long size() {
         return size;
     }
 
-    /** @return true if the shape equals {@code other}'s */
+    /**
+     * {@return true if the shape equals {@code other}'s}
+     *
+     * @param other another tensor
+     */
     public boolean sameShape(Tensor other) {
         return Arrays.equals(shape, other.shape);
     }
 
-    /** @return true once this tensor (or the tensor it views) has been closed */
+    /** {@return true once this tensor (or the tensor it views) has been closed} */
     public boolean isClosed() {
         return closed.get() || (parent != null && parent.isClosed());
     }
@@ -130,7 +177,11 @@ public final class Tensor implements AutoCloseable {
         return segment;
     }
 
-    /** @throws IllegalStateException if the tensor is closed */
+    /**
+     * Checks that the tensor can be used.
+     *
+     * @throws IllegalStateException if the tensor is closed
+     */
     public void ensureOpen() {
         if (isClosed()) {
             throw new IllegalStateException("tensor " + Arrays.toString(shape) + " used after close");
@@ -138,14 +189,17 @@ public final class Tensor implements AutoCloseable {
     }
 
     /**
+     * {@return the element}
+     *
      * @param index a flat row-major index in {@code [0, size())}
-     * @return the element
      */
     public float get(long index) {
         return segment().getAtIndex(ValueLayout.JAVA_FLOAT, checkIndex(index));
     }
 
     /**
+     * Sets one element.
+     *
      * @param index a flat row-major index in {@code [0, size())}
      * @param value the new value
      */
@@ -153,7 +207,7 @@ public final class Tensor implements AutoCloseable {
         segment().setAtIndex(ValueLayout.JAVA_FLOAT, checkIndex(index), value);
     }
 
-    /** @return a new heap array with all elements in row-major order */
+    /** {@return a new heap array with all elements in row-major order} */
     public float[] toArray() {
         if (size > Integer.MAX_VALUE - 8) {
             throw new IllegalStateException("tensor of " + size + " elements does not fit a float[]");
@@ -185,7 +239,11 @@ public final class Tensor implements AutoCloseable {
         MemorySegment.copy(source.segment(), 0, segment(), 0, size * Float.BYTES);
     }
 
-    /** Sets every element to {@code value}. */
+    /**
+     * Sets every element to {@code value}.
+     *
+     * @param value the value
+     */
     public void fill(float value) {
         MemorySegment seg = segment();
         if (value == 0f && Float.floatToRawIntBits(value) == 0) {
@@ -244,12 +302,43 @@ public final class Tensor implements AutoCloseable {
         return view(index * product(rest), rest);
     }
 
-    /** Frees the memory (owners) or invalidates the view (views). Closing twice is harmless. */
+    /**
+     * Frees the memory (owners) or invalidates the view (views). Closing twice is harmless.
+     *
+     * @throws IllegalStateException if another thread is inside a native call with this tensor's memory; the
+     *         tensor then stays open
+     */
     @Override
     public void close() {
         if (closed.compareAndSet(false, true) && arena != null) {
-            arena.close();
+            try {
+                arena.close();
+            } catch (IllegalStateException e) {
+                closed.set(false);      // in use by a native call of another thread: still open, close again later
+                throw e;
+            }
+            LIVE_BYTES.addAndGet(-segment.byteSize());
+            LIVE_TENSORS.decrementAndGet();
         }
+    }
+
+    /**
+     * Off-heap memory held by open tensors: a leak check.
+     *
+     * @return the off-heap bytes held by tensors of this JVM that were allocated and not yet closed (views hold
+     *         none); flat over a long run means no tensor leaks
+     */
+    public static long liveBytes() {
+        return LIVE_BYTES.get();
+    }
+
+    /**
+     * Open tensors: a leak check.
+     *
+     * @return the number of tensors (not views) of this JVM that were allocated and not yet closed
+     */
+    public static long liveCount() {
+        return LIVE_TENSORS.get();
     }
 
     @Override

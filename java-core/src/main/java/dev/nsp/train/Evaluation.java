@@ -10,12 +10,12 @@ package dev.nsp.train;
  */
 public record Evaluation(int correct, int total, double meanLoss, int[][] confusion) {
 
-    /** @return the fraction classified correctly, in [0, 1] */
+    /** {@return the fraction classified correctly, in [0, 1]} */
     public double accuracy() {
         return total == 0 ? Double.NaN : (double) correct / total;
     }
 
-    /** @return a copy of the confusion matrix, {@code [trueLabel][predicted]} */
+    /** {@return a copy of the confusion matrix, {@code [trueLabel][predicted]}} */
     @Override
     public int[][] confusion() {
         int[][] c = new int[confusion.length][];

@@ -50,38 +50,62 @@ public record TrainOptions(int epochs, int batchSize, double learningRate, long 
         }
     }
 
-    /** @return 10 epochs, batch 50, the default learning rate, seed 1, sigma-grad none, evaluation batch 100 */
+    /** {@return 10 epochs, batch 50, the default learning rate, seed 1, sigma-grad none, evaluation batch 100} */
     public static TrainOptions defaults() {
         return new TrainOptions(DEFAULT_EPOCHS, DEFAULT_BATCH_SIZE, DEFAULT_LEARNING_RATE, DEFAULT_SEED, SigmaGrad.NONE,
                 DEFAULT_EVAL_BATCH_SIZE);
     }
 
-    /** @return a copy with another number of epochs */
+    /**
+     * {@return a copy with another number of epochs}
+     *
+     * @param value the epochs, {@code >= 1}
+     */
     public TrainOptions withEpochs(int value) {
         return new TrainOptions(value, batchSize, learningRate, seed, sigmaGrad, evalBatchSize);
     }
 
-    /** @return a copy with another batch size */
+    /**
+     * {@return a copy with another batch size}
+     *
+     * @param value the batch size, {@code >= 1}
+     */
     public TrainOptions withBatchSize(int value) {
         return new TrainOptions(epochs, value, learningRate, seed, sigmaGrad, evalBatchSize);
     }
 
-    /** @return a copy with another learning rate */
+    /**
+     * {@return a copy with another learning rate}
+     *
+     * @param value the learning rate, {@code > 0}
+     */
     public TrainOptions withLearningRate(double value) {
         return new TrainOptions(epochs, batchSize, value, seed, sigmaGrad, evalBatchSize);
     }
 
-    /** @return a copy with another seed */
+    /**
+     * {@return a copy with another seed}
+     *
+     * @param value the seed
+     */
     public TrainOptions withSeed(long value) {
         return new TrainOptions(epochs, batchSize, learningRate, value, sigmaGrad, evalBatchSize);
     }
 
-    /** @return a copy with another sigma-gradient mode */
+    /**
+     * {@return a copy with another sigma-gradient mode}
+     *
+     * @param value the sigma-gradient mode
+     */
     public TrainOptions withSigmaGrad(SigmaGrad value) {
         return new TrainOptions(epochs, batchSize, learningRate, seed, value, evalBatchSize);
     }
 
-    /** @return a copy with another evaluation batch size */
+    /**
+     * {@return a copy with another evaluation batch size}
+     *
+     * @param value the evaluation batch size, {@code >= 1}
+     */
     public TrainOptions withEvalBatchSize(int value) {
         return new TrainOptions(epochs, batchSize, learningRate, seed, sigmaGrad, value);
     }

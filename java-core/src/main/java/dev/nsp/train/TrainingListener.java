@@ -36,11 +36,19 @@ public interface TrainingListener {
                       double imagesPerSecond) {
     }
 
-    /** Called after every batch. */
+    /**
+     * Called after every batch.
+     *
+     * @param event what happened
+     */
     default void onBatch(BatchEvent event) {
     }
 
-    /** Called after every epoch (after evaluation on the test set). */
+    /**
+     * Called after every epoch (after evaluation on the test set).
+     *
+     * @param event what happened
+     */
     default void onEpoch(EpochEvent event) {
     }
 }

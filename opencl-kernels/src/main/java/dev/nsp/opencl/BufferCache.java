@@ -1,6 +1,7 @@
 package dev.nsp.opencl;
 
 import org.jocl.CL;
+import org.jocl.CLException;
 import org.jocl.cl_context;
 import org.jocl.cl_mem;
 
@@ -18,13 +19,15 @@ final class BufferCache implements AutoCloseable {
 
     private static final long ROUND = 256;
 
+    private final ClSession owner;
     private final cl_context context;
     private final long maxAllocBytes;
     private final Map<Slot, cl_mem> mems = new EnumMap<>(Slot.class);
     private final Map<Slot, Long> capacities = new EnumMap<>(Slot.class);
     private long allocations;
 
-    BufferCache(cl_context context, long maxAllocBytes) {
+    BufferCache(ClSession owner, cl_context context, long maxAllocBytes) {
+        this.owner = owner;
         this.context = context;
         this.maxAllocBytes = maxAllocBytes;
     }
@@ -33,6 +36,7 @@ final class BufferCache implements AutoCloseable {
      * A buffer of at least {@code bytes} bytes for {@code slot}; its contents are undefined.
      *
      * @throws IllegalArgumentException if {@code bytes} exceeds the device's largest allocation
+     * @throws dev.nsp.kernel.BackendFailureException if the device cannot allocate it
      */
     cl_mem get(Slot slot, long bytes) {
         long need = Math.max(bytes, 4);
@@ -52,7 +56,13 @@ final class BufferCache implements AutoCloseable {
             CL.clReleaseMemObject(old);
             ClSession.released();
         }
-        cl_mem m = CL.clCreateBuffer(context, CL.CL_MEM_READ_WRITE, grown, null, null);
+        cl_mem m;
+        try {
+            owner.faults().before(FaultInjection.Kind.ALLOC, "clCreateBuffer(" + grown + " bytes)");
+            m = CL.clCreateBuffer(context, CL.CL_MEM_READ_WRITE, grown, null, null);
+        } catch (CLException e) {
+            throw owner.failure("allocating " + grown + " bytes of device memory", e);
+        }
         ClSession.created();
         mems.put(slot, m);
         capacities.put(slot, grown);

@@ -1,5 +1,6 @@
 package dev.nsp.opencl;
 
+import dev.nsp.kernel.BackendFailureException;
 import org.jocl.CL;
 import org.jocl.CLException;
 import org.jocl.Pointer;
@@ -48,22 +49,34 @@ final class ClSession implements AutoCloseable {
     private final Map<String, Long> localSizes = new HashMap<>();
     private BufferCache buffers;
     private final long buildNanos;
+    private final FaultInjection faults;
+    /** Whether the current kernel call has started copying into the caller's tensors (see {@link #beginCall}). */
+    private boolean hostWritten;
     private boolean closed;
 
     private ClSession(ClDevice device, String extraOptions) {
         this.device = device;
+        this.faults = FaultInjection.fromProperty();
         try {
             cl_context_properties props = new cl_context_properties();
             props.addProperty(CL_CONTEXT_PLATFORM, device.platform());
+            faults.before(FaultInjection.Kind.CREATE, "clCreateContext");
             context = CL.clCreateContext(props, 1, new cl_device_id[] {device.device()}, null, null, null);
             created();
+            faults.before(FaultInjection.Kind.CREATE, "clCreateCommandQueue");
             queue = createQueue(context, device.device());
             created();
             long t0 = System.nanoTime();
+            faults.before(FaultInjection.Kind.CREATE, "clCreateProgram");
+            if (faults.failsBuild()) {
+                throw new ProgramBuildException("OpenCL program build failed on " + device.describe(),
+                        "error: injected build failure (" + FaultInjection.PROPERTY + "=build)", null);
+            }
             program = build(context, device, extraOptions);
             created();
             buildNanos = System.nanoTime() - t0;
             for (String name : KernelSources.KERNELS) {
+                faults.before(FaultInjection.Kind.CREATE, "clCreateKernel(" + name + ")");
                 cl_kernel k = CL.clCreateKernel(program, name, null);
                 created();
                 kernels.put(name, k);
@@ -73,7 +86,7 @@ final class ClSession implements AutoCloseable {
                 long local = Math.min(LOCAL_SIZE, Math.min(wg[0], device.maxWorkGroupSize()));
                 localSizes.put(name, Math.max(1, local));
             }
-            buffers = new BufferCache(context, device.maxAllocBytes());
+            buffers = new BufferCache(this, context, device.maxAllocBytes());
         } catch (RuntimeException | Error e) {
             try {
                 close();
@@ -212,6 +225,25 @@ final class ClSession implements AutoCloseable {
         return buffers;
     }
 
+    /** @return the faults this session injects ({@link FaultInjection#PROPERTY}) */
+    FaultInjection faults() {
+        return faults;
+    }
+
+    /** Marks the start of a kernel call: nothing of the caller's tensors is written yet. */
+    void beginCall() {
+        hostWritten = false;
+    }
+
+    /**
+     * The exception for a failed OpenCL call within a kernel call: a {@link BackendFailureException} that says whether
+     * the caller's tensors were written yet.
+     */
+    BackendFailureException failure(String what, RuntimeException e) {
+        return new BackendFailureException("opencl", what + " on " + device.describe() + ": " + e.getMessage(),
+                !hostWritten, e);
+    }
+
     /** @return how long building the program took, ns */
     long buildNanos() {
         return buildNanos;
@@ -239,48 +271,85 @@ final class ClSession implements AutoCloseable {
         }
         long local = localSizes.get(name);
         long global = (items + local - 1) / local * local;
-        CL.clEnqueueNDRangeKernel(queue, k, 1, null, new long[] {global}, new long[] {local}, 0, null, null);
+        try {
+            faults.before(FaultInjection.Kind.ENQUEUE, "clEnqueueNDRangeKernel(" + name + ")");
+            CL.clEnqueueNDRangeKernel(queue, k, 1, null, new long[] {global}, new long[] {local}, 0, null, null);
+        } catch (CLException e) {
+            throw failure("launching " + name, e);
+        }
     }
 
     /** Copies {@code bytes} bytes of host memory into {@code mem} (blocking). */
     void write(cl_mem mem, MemorySegment host, long bytes) {
-        for (long off = 0; off < bytes; off += CHUNK_BYTES) {
-            long n = Math.min(CHUNK_BYTES, bytes - off);
-            CL.clEnqueueWriteBuffer(queue, mem, CL_TRUE, off, n, Pointer.to(host.asSlice(off, n).asByteBuffer()),
-                    0, null, null);
+        try {
+            for (long off = 0; off < bytes; off += CHUNK_BYTES) {
+                long n = Math.min(CHUNK_BYTES, bytes - off);
+                CL.clEnqueueWriteBuffer(queue, mem, CL_TRUE, off, n, Pointer.to(host.asSlice(off, n).asByteBuffer()),
+                        0, null, null);
+            }
+        } catch (CLException e) {
+            throw failure("copying to the device", e);
         }
     }
 
-    /** Copies {@code bytes} bytes of {@code mem} into host memory (blocking). */
+    /**
+     * Copies {@code bytes} bytes of {@code mem} into host memory (blocking): into one of the caller's tensors. The
+     * first copy of a call first waits for the queue, so that a kernel's failure shows before any tensor is written.
+     */
     void read(cl_mem mem, MemorySegment host, long bytes) {
-        for (long off = 0; off < bytes; off += CHUNK_BYTES) {
-            long n = Math.min(CHUNK_BYTES, bytes - off);
-            CL.clEnqueueReadBuffer(queue, mem, CL_TRUE, off, n, Pointer.to(host.asSlice(off, n).asByteBuffer()),
-                    0, null, null);
+        if (!hostWritten) {
+            finish();
+        }
+        hostWritten = true;
+        try {
+            faults.before(FaultInjection.Kind.READ, "clEnqueueReadBuffer");
+            for (long off = 0; off < bytes; off += CHUNK_BYTES) {
+                long n = Math.min(CHUNK_BYTES, bytes - off);
+                CL.clEnqueueReadBuffer(queue, mem, CL_TRUE, off, n, Pointer.to(host.asSlice(off, n).asByteBuffer()),
+                        0, null, null);
+            }
+        } catch (CLException e) {
+            throw failure("copying to the host", e);
         }
     }
 
     /** Copies small int data to the device (blocking). */
     void writeInts(cl_mem mem, int[] data) {
-        CL.clEnqueueWriteBuffer(queue, mem, CL_TRUE, 0, (long) data.length * Sizeof.cl_int, Pointer.to(data), 0,
-                null, null);
+        try {
+            CL.clEnqueueWriteBuffer(queue, mem, CL_TRUE, 0, (long) data.length * Sizeof.cl_int, Pointer.to(data), 0,
+                    null, null);
+        } catch (CLException e) {
+            throw failure("copying to the device", e);
+        }
     }
 
     /** Copies small int data from the device (blocking). */
     void readInts(cl_mem mem, int[] data) {
-        CL.clEnqueueReadBuffer(queue, mem, CL_TRUE, 0, (long) data.length * Sizeof.cl_int, Pointer.to(data), 0,
-                null, null);
+        try {
+            CL.clEnqueueReadBuffer(queue, mem, CL_TRUE, 0, (long) data.length * Sizeof.cl_int, Pointer.to(data), 0,
+                    null, null);
+        } catch (CLException e) {
+            throw failure("copying a flag to the host", e);
+        }
     }
 
     /** Copies small float data from the device (blocking). */
     void readFloats(cl_mem mem, float[] data) {
-        CL.clEnqueueReadBuffer(queue, mem, CL_TRUE, 0, (long) data.length * Sizeof.cl_float, Pointer.to(data), 0,
-                null, null);
+        try {
+            CL.clEnqueueReadBuffer(queue, mem, CL_TRUE, 0, (long) data.length * Sizeof.cl_float, Pointer.to(data), 0,
+                    null, null);
+        } catch (CLException e) {
+            throw failure("copying to the host", e);
+        }
     }
 
     /** Waits until every enqueued command has finished. */
     void finish() {
-        CL.clFinish(queue);
+        try {
+            CL.clFinish(queue);
+        } catch (CLException e) {
+            throw failure("waiting for the queue", e);
+        }
     }
 
     /** Releases the buffers, kernels, program, queue and context, in that order; harmless to call twice. */

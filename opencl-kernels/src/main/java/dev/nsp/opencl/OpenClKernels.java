@@ -42,10 +42,12 @@ final class OpenClKernels implements Kernels {
 
     // ---------------------------------------------------------------- helpers
 
+    /** Called first by every kernel, under the lock. */
     private void ensureOpen() {
         if (closed) {
             throw new IllegalStateException("opencl backend: used after close");
         }
+        session.beginCall();
     }
 
     /** @return the element count as int, or an exception naming the tensor */

@@ -3,6 +3,7 @@ package dev.nsp.opencl;
 import dev.nsp.kernel.Backends;
 import dev.nsp.kernel.KernelProvider;
 import dev.nsp.kernel.Kernels;
+import dev.nsp.kernel.NativeAccess;
 
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
@@ -47,6 +48,10 @@ public final class OpenClProvider implements KernelProvider {
 
     @Override
     public Availability probe() {
+        String noAccess = joclNativeAccess();
+        if (noAccess != null) {
+            return Availability.no(noAccess);   // checked first: loading JOCL's library would make the JVM warn
+        }
         try {
             ClDevice d = chosenDevice();
             boolean automatic = d.isGpu();
@@ -64,6 +69,21 @@ public final class OpenClProvider implements KernelProvider {
             return Availability.no(e.getMessage());
         } catch (RuntimeException | LinkageError e) {
             return Availability.no("OpenCL failed: " + e);
+        }
+    }
+
+    /**
+     * JOCL loads its JNI library, a restricted operation: without native access for JOCL's module (the
+     * unnamed module on the class path, the automatic module {@code jocl} on the module path) the JVM warns.
+     *
+     * @return null when JOCL has native access, else why not and which flag grants it
+     */
+    static String joclNativeAccess() {
+        try {
+            Class<?> cl = Class.forName("org.jocl.CL", false, OpenClProvider.class.getClassLoader());
+            return NativeAccess.missing(cl.getModule());
+        } catch (ClassNotFoundException | LinkageError e) {
+            return "JOCL is not on the class or module path: " + e;
         }
     }
 

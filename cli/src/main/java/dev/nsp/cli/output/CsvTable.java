@@ -6,6 +6,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -87,14 +88,14 @@ public final class CsvTable {
      * @return the table
      * @throws IOException if the file cannot be read
      * @throws IllegalArgumentException naming the file, line and column if a value is not a number, a row has the
-     *         wrong number of fields or a required column is missing
+     *         wrong number of fields, a required column is missing or the bytes are not UTF-8
      */
     public static CsvTable read(Path file, String... required) throws IOException {
         try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             String line;
             int lineNo = 0;
             CsvTable table = null;
-            while ((line = r.readLine()) != null) {
+            while ((line = readLine(r, file, lineNo + 1)) != null) {
                 lineNo++;
                 String t = line.strip();
                 if (t.isEmpty() || t.startsWith("#")) {
@@ -133,6 +134,16 @@ public final class CsvTable {
                 throw new IllegalArgumentException(file + ": empty file, a header row is required");
             }
             return table;
+        }
+    }
+
+    /** Reads one line; bytes that are not UTF-8 are an {@link IllegalArgumentException} naming the file and line. */
+    private static String readLine(BufferedReader r, Path file, int lineNo) throws IOException {
+        try {
+            return r.readLine();
+        } catch (CharacterCodingException e) {
+            throw new IllegalArgumentException(file + ": not valid UTF-8 text (found reading ahead from line " + lineNo + ": "
+                    + e.getMessage() + ")");
         }
     }
 

@@ -5,6 +5,10 @@ import dev.nsp.kernel.Kernels;
 
 /** The scalar reference backend: always available, chosen last. */
 public final class ReferenceProvider implements KernelProvider {
+    /** Creates the provider (ServiceLoader does). */
+    public ReferenceProvider() {
+    }
+
     @Override
     public String name() {
         return "reference";

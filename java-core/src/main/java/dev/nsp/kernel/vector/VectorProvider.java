@@ -32,6 +32,10 @@ public final class VectorProvider implements KernelProvider {
     private static final String MODULE = "jdk.incubator.vector";
     private static final String KERNELS_CLASS = "dev.nsp.kernel.vector.VectorKernels";
 
+    /** Creates the provider (ServiceLoader does). */
+    public VectorProvider() {
+    }
+
     @Override
     public String name() {
         return "vector";

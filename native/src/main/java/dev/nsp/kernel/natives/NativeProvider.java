@@ -2,6 +2,7 @@ package dev.nsp.kernel.natives;
 
 import dev.nsp.kernel.KernelProvider;
 import dev.nsp.kernel.Kernels;
+import dev.nsp.kernel.NativeAccess;
 
 /**
  * The native C backend ({@code -Dnsp.backend=native}): libnsp's kernels, vectorised by GCC for the best
@@ -32,6 +33,10 @@ public final class NativeProvider implements KernelProvider {
 
     @Override
     public Availability probe() {
+        String noAccess = NativeAccess.missing(NativeProvider.class.getModule());
+        if (noAccess != null) {
+            return Availability.no(noAccess);   // checked first: loading libnsp would make the JVM warn
+        }
         try {
             String failure = NativeLib.failure();
             if (failure != null) {
