@@ -49,4 +49,37 @@ class SnnEvaluationTest {
             assertEquals(6 * 32 * 200 * 0.2, r.layerSpikes()[0], 1);
         }
     }
+
+    /**
+     * Parallel workers (one batch each, kernels capped to their thread) give exactly the outcome of one worker:
+     * every image's input is keyed by its global index and the state is reset per batch.
+     */
+    @Test
+    void workersDoNotChangeTheOutcome() {
+        float[] w = new float[2 * 64];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = ((i * 37) % 11 - 5) * 0.03f;
+        }
+        List<SpikingNetwork.Layer> net = List.of(new SpikingNetwork.Dense(w, 2, 64));
+        SnnEvaluation.Options o = new SnnEvaluation.Options(100, 1, 5, 23, 4, 200); // 6 batches, the last one short
+        String before = System.getProperty(SnnEvaluation.WORKERS_PROPERTY);
+        try (Kernels k = Backends.create("vector")) {
+            System.setProperty(SnnEvaluation.WORKERS_PROPERTY, "1");
+            SnnEvaluation.Report one = SnnEvaluation.run(k, net, halves(23), o, null);
+            System.setProperty(SnnEvaluation.WORKERS_PROPERTY, "3");
+            SnnEvaluation.Report three = SnnEvaluation.run(k, net, halves(23), o, null);
+            assertArrayEquals(one.correctAtMs(), three.correctAtMs());
+            assertArrayEquals(one.layerSpikes(), three.layerSpikes());
+            assertEquals(one.synapticEvents(), three.synapticEvents());
+            assertEquals(one.neuronUpdates(), three.neuronUpdates());
+            System.setProperty(SnnEvaluation.WORKERS_PROPERTY, "0");
+            assertThrows(IllegalArgumentException.class, () -> SnnEvaluation.run(k, net, halves(23), o, null));
+        } finally {
+            if (before == null) {
+                System.clearProperty(SnnEvaluation.WORKERS_PROPERTY);
+            } else {
+                System.setProperty(SnnEvaluation.WORKERS_PROPERTY, before);
+            }
+        }
+    }
 }

@@ -68,14 +68,15 @@ final class WorkerPool implements AutoCloseable {
         if (tasks <= 0) {
             return;
         }
-        if (tasks == 1 || helpers == null || !parallel) {
+        int allowed = dev.nsp.kernel.CallerThreads.cap(threads);
+        if (tasks == 1 || helpers == null || !parallel || allowed == 1) {
             for (int i = 0; i < tasks; i++) {
                 body.accept(i);
             }
             return;
         }
         Loop loop = new Loop(tasks, body);
-        int helpersWanted = Math.min(threads - 1, tasks - 1);
+        int helpersWanted = Math.min(allowed - 1, tasks - 1);
         try {
             for (int i = 0; i < helpersWanted; i++) {
                 helpers.execute(loop);

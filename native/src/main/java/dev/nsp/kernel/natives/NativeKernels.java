@@ -28,7 +28,7 @@ import java.lang.invoke.MethodHandle;
  * split by output element, never within one element's sum, so no result depends on the thread count.
  */
 final class NativeKernels implements Kernels {
-    private final int threads;
+    private final int maxThreads;
 
     /** @param threads the most threads one call may use, {@code >= 1} */
     NativeKernels(int threads) {
@@ -36,12 +36,12 @@ final class NativeKernels implements Kernels {
             throw new IllegalArgumentException("threads: " + threads + ", must be >= 1");
         }
         NativeLib.ensureLoaded();
-        this.threads = threads;
+        this.maxThreads = threads;
     }
 
     /** @return the most threads one call uses */
     int threads() {
-        return threads;
+        return dev.nsp.kernel.CallerThreads.cap(maxThreads);
     }
 
     @Override
@@ -83,7 +83,7 @@ final class NativeKernels implements Kernels {
         long bad;
         try {
             bad = (long) pick(n, NativeLib.NS_FORWARD, NativeLib.NS_FORWARD_CRITICAL)
-                    .invokeExact(xs, ss, k, p, ys, n, threads);
+                    .invokeExact(xs, ss, k, p, ys, n, threads());
         } catch (Throwable t) {
             throw NativeLib.rethrow(t);
         }
@@ -98,7 +98,7 @@ final class NativeKernels implements Kernels {
         long bad;
         try {
             bad = (long) pick(n, NativeLib.NS_BACKWARD, NativeLib.NS_BACKWARD_CRITICAL)
-                    .invokeExact(xs, ss, k, p, gy, gx, gs, n, threads);
+                    .invokeExact(xs, ss, k, p, gy, gx, gs, n, threads());
         } catch (Throwable t) {
             throw NativeLib.rethrow(t);
         }
@@ -111,7 +111,7 @@ final class NativeKernels implements Kernels {
         long n = x.size();
         try {
             pick(n, NativeLib.SOFTPLUS_FORWARD, NativeLib.SOFTPLUS_FORWARD_CRITICAL)
-                    .invokeExact(xs, scale, p, ys, n, threads);
+                    .invokeExact(xs, scale, p, ys, n, threads());
         } catch (Throwable t) {
             throw NativeLib.rethrow(t);
         }
@@ -123,7 +123,7 @@ final class NativeKernels implements Kernels {
         long n = x.size();
         try {
             pick(n, NativeLib.SOFTPLUS_BACKWARD, NativeLib.SOFTPLUS_BACKWARD_CRITICAL)
-                    .invokeExact(xs, scale, p, gy, gx, n, threads);
+                    .invokeExact(xs, scale, p, gy, gx, n, threads());
         } catch (Throwable t) {
             throw NativeLib.rethrow(t);
         }
@@ -134,7 +134,7 @@ final class NativeKernels implements Kernels {
         MemorySegment xs = seg(x), ys = seg(y);
         long n = x.size();
         try {
-            pick(n, NativeLib.RELU_FORWARD, NativeLib.RELU_FORWARD_CRITICAL).invokeExact(xs, p, ys, n, threads);
+            pick(n, NativeLib.RELU_FORWARD, NativeLib.RELU_FORWARD_CRITICAL).invokeExact(xs, p, ys, n, threads());
         } catch (Throwable t) {
             throw NativeLib.rethrow(t);
         }
@@ -145,7 +145,7 @@ final class NativeKernels implements Kernels {
         MemorySegment xs = seg(x), gy = seg(gradY), gx = seg(gradX);
         long n = x.size();
         try {
-            pick(n, NativeLib.RELU_BACKWARD, NativeLib.RELU_BACKWARD_CRITICAL).invokeExact(xs, p, gy, gx, n, threads);
+            pick(n, NativeLib.RELU_BACKWARD, NativeLib.RELU_BACKWARD_CRITICAL).invokeExact(xs, p, gy, gx, n, threads());
         } catch (Throwable t) {
             throw NativeLib.rethrow(t);
         }
@@ -159,7 +159,7 @@ final class NativeKernels implements Kernels {
         int status;
         try {
             status = (int) NativeLib.CONV_FORWARD.invokeExact(a, w, o, input.dim(0), input.dim(1), input.dim(2),
-                    input.dim(3), weights.dim(0), weights.dim(2), weights.dim(3), threads);
+                    input.dim(3), weights.dim(0), weights.dim(2), weights.dim(3), threads());
         } catch (Throwable t) {
             throw NativeLib.rethrow(t);
         }
@@ -172,7 +172,7 @@ final class NativeKernels implements Kernels {
         int status;
         try {
             status = (int) NativeLib.CONV_BACKWARD_DATA.invokeExact(g, w, gi, gradInput.dim(0), gradInput.dim(1),
-                    gradInput.dim(2), gradInput.dim(3), weights.dim(0), weights.dim(2), weights.dim(3), threads);
+                    gradInput.dim(2), gradInput.dim(3), weights.dim(0), weights.dim(2), weights.dim(3), threads());
         } catch (Throwable t) {
             throw NativeLib.rethrow(t);
         }
@@ -185,7 +185,7 @@ final class NativeKernels implements Kernels {
         int status;
         try {
             status = (int) NativeLib.CONV_BACKWARD_WEIGHTS.invokeExact(a, g, gw, input.dim(0), input.dim(1),
-                    input.dim(2), input.dim(3), gradWeights.dim(0), gradWeights.dim(2), gradWeights.dim(3), threads);
+                    input.dim(2), input.dim(3), gradWeights.dim(0), gradWeights.dim(2), gradWeights.dim(3), threads());
         } catch (Throwable t) {
             throw NativeLib.rethrow(t);
         }
@@ -198,7 +198,7 @@ final class NativeKernels implements Kernels {
         int status;
         try {
             status = (int) NativeLib.MOMENT_CONV_FORWARD.invokeExact(a, w, m, s, input.dim(0), input.dim(1),
-                    input.dim(2), input.dim(3), weights.dim(0), weights.dim(2), weights.dim(3), threads);
+                    input.dim(2), input.dim(3), weights.dim(0), weights.dim(2), weights.dim(3), threads());
         } catch (Throwable t) {
             throw NativeLib.rethrow(t);
         }
@@ -214,7 +214,7 @@ final class NativeKernels implements Kernels {
         int status;
         try {
             status = (int) NativeLib.MOMENT_CONV_BACKWARD.invokeExact(a, w, s, gm, gs, gi, gw, input.dim(0),
-                    input.dim(1), input.dim(2), input.dim(3), weights.dim(0), weights.dim(2), weights.dim(3), threads);
+                    input.dim(1), input.dim(2), input.dim(3), weights.dim(0), weights.dim(2), weights.dim(3), threads());
         } catch (Throwable t) {
             throw NativeLib.rethrow(t);
         }
@@ -231,7 +231,7 @@ final class NativeKernels implements Kernels {
     public void pool2x2Forward(Tensor input, float weight, Tensor output) {
         MemorySegment a = seg(input), o = seg(output);
         try {
-            NativeLib.POOL_FORWARD.invokeExact(a, weight, o, planes(input), input.dim(2), input.dim(3), threads);
+            NativeLib.POOL_FORWARD.invokeExact(a, weight, o, planes(input), input.dim(2), input.dim(3), threads());
         } catch (Throwable t) {
             throw NativeLib.rethrow(t);
         }
@@ -242,7 +242,7 @@ final class NativeKernels implements Kernels {
         MemorySegment g = seg(gradOutput), gi = seg(gradInput);
         try {
             NativeLib.POOL_BACKWARD.invokeExact(g, weight, gi, planes(gradInput), gradInput.dim(2), gradInput.dim(3),
-                    threads);
+                    threads());
         } catch (Throwable t) {
             throw NativeLib.rethrow(t);
         }
@@ -253,7 +253,7 @@ final class NativeKernels implements Kernels {
         MemorySegment a = seg(input), m = seg(mean), s = seg(sigma);
         try {
             NativeLib.MOMENT_POOL_FORWARD.invokeExact(a, weight, m, s, planes(input), input.dim(2), input.dim(3),
-                    threads);
+                    threads());
         } catch (Throwable t) {
             throw NativeLib.rethrow(t);
         }
@@ -266,7 +266,7 @@ final class NativeKernels implements Kernels {
         MemorySegment s = gradSigma == null ? MemorySegment.NULL : seg(sigma);
         try {
             NativeLib.MOMENT_POOL_BACKWARD.invokeExact(a, weight, s, gm, gs, gi, planes(input), input.dim(2),
-                    input.dim(3), threads);
+                    input.dim(3), threads());
         } catch (Throwable t) {
             throw NativeLib.rethrow(t);
         }
@@ -278,7 +278,7 @@ final class NativeKernels implements Kernels {
     public void denseForward(Tensor input, Tensor weights, Tensor output) {
         MemorySegment a = seg(input), w = seg(weights), o = seg(output);
         try {
-            NativeLib.DENSE_FORWARD.invokeExact(a, w, o, input.dim(0), input.dim(1), weights.dim(0), threads);
+            NativeLib.DENSE_FORWARD.invokeExact(a, w, o, input.dim(0), input.dim(1), weights.dim(0), threads());
         } catch (Throwable t) {
             throw NativeLib.rethrow(t);
         }
@@ -289,7 +289,7 @@ final class NativeKernels implements Kernels {
         MemorySegment g = seg(gradOutput), w = seg(weights), gi = seg(gradInput);
         try {
             NativeLib.DENSE_BACKWARD_DATA.invokeExact(g, w, gi, gradOutput.dim(0), weights.dim(1), weights.dim(0),
-                    threads);
+                    threads());
         } catch (Throwable t) {
             throw NativeLib.rethrow(t);
         }
@@ -300,7 +300,7 @@ final class NativeKernels implements Kernels {
         MemorySegment a = seg(input), g = seg(gradOutput), gw = seg(gradWeights);
         try {
             NativeLib.DENSE_BACKWARD_WEIGHTS.invokeExact(a, g, gw, input.dim(0), input.dim(1), gradWeights.dim(0),
-                    threads);
+                    threads());
         } catch (Throwable t) {
             throw NativeLib.rethrow(t);
         }
@@ -312,7 +312,7 @@ final class NativeKernels implements Kernels {
         int status;
         try {
             status = (int) NativeLib.MOMENT_DENSE_FORWARD.invokeExact(a, w, m, s, input.dim(0), input.dim(1),
-                    weights.dim(0), threads);
+                    weights.dim(0), threads());
         } catch (Throwable t) {
             throw NativeLib.rethrow(t);
         }
@@ -328,7 +328,7 @@ final class NativeKernels implements Kernels {
         int status;
         try {
             status = (int) NativeLib.MOMENT_DENSE_BACKWARD.invokeExact(a, w, s, gm, gs, gi, gw, input.dim(0),
-                    input.dim(1), weights.dim(0), threads);
+                    input.dim(1), weights.dim(0), threads());
         } catch (Throwable t) {
             throw NativeLib.rethrow(t);
         }
@@ -363,7 +363,7 @@ final class NativeKernels implements Kernels {
         try {
             status = (int) NativeLib.LIF_RUN.invokeExact(c.decayM(), c.decayE(), c.decayI(), c.driveGain(), c.psE(),
                     c.psI(), c.offsetNa(), c.theta(), c.yReset(), c.refractorySteps(), v, ie, ii, ref, bias, cur, exc,
-                    inh, sp, counts, (long) state.neurons(), steps, threads);
+                    inh, sp, counts, (long) state.neurons(), steps, threads());
         } catch (Throwable t) {
             throw NativeLib.rethrow(t);
         }
@@ -375,7 +375,7 @@ final class NativeKernels implements Kernels {
         MemorySegment s = seg(spikes), w = seg(weights), e = seg(excitatory), i = seg(inhibitory);
         try {
             NativeLib.SPIKE_CONV.invokeExact(s, w, e, i, spikes.dim(0), spikes.dim(1), spikes.dim(2), spikes.dim(3),
-                    weights.dim(0), weights.dim(2), weights.dim(3), threads);
+                    weights.dim(0), weights.dim(2), weights.dim(3), threads());
         } catch (Throwable t) {
             throw NativeLib.rethrow(t);
         }
@@ -385,7 +385,7 @@ final class NativeKernels implements Kernels {
     public void spikePool2x2Accumulate(Tensor spikes, float weight, Tensor excitatory, Tensor inhibitory) {
         MemorySegment s = seg(spikes), e = seg(excitatory), i = seg(inhibitory);
         try {
-            NativeLib.SPIKE_POOL.invokeExact(s, weight, e, i, planes(spikes), spikes.dim(2), spikes.dim(3), threads);
+            NativeLib.SPIKE_POOL.invokeExact(s, weight, e, i, planes(spikes), spikes.dim(2), spikes.dim(3), threads());
         } catch (Throwable t) {
             throw NativeLib.rethrow(t);
         }
@@ -395,7 +395,7 @@ final class NativeKernels implements Kernels {
     public void spikeDenseAccumulate(Tensor spikes, Tensor weights, Tensor excitatory, Tensor inhibitory) {
         MemorySegment s = seg(spikes), w = seg(weights), e = seg(excitatory), i = seg(inhibitory);
         try {
-            NativeLib.SPIKE_DENSE.invokeExact(s, w, e, i, spikes.dim(0), spikes.dim(1), weights.dim(0), threads);
+            NativeLib.SPIKE_DENSE.invokeExact(s, w, e, i, spikes.dim(0), spikes.dim(1), weights.dim(0), threads());
         } catch (Throwable t) {
             throw NativeLib.rethrow(t);
         }
@@ -405,7 +405,7 @@ final class NativeKernels implements Kernels {
     public void bernoulliSpikes(long seed, int stream, long step, Tensor probability, Tensor spikes) {
         MemorySegment p = seg(probability), o = seg(spikes);
         try {
-            NativeLib.BERNOULLI.invokeExact(seed, stream, step, p, o, probability.size(), probability.size(), threads);
+            NativeLib.BERNOULLI.invokeExact(seed, stream, step, p, o, probability.size(), probability.size(), threads());
         } catch (Throwable t) {
             throw NativeLib.rethrow(t);
         }
@@ -416,7 +416,7 @@ final class NativeKernels implements Kernels {
         MemorySegment p = seg(probability), o = seg(spikes);
         long row = probability.size() / Math.max(1, probability.shape()[0]);
         try {
-            NativeLib.BERNOULLI.invokeExact(seed, firstStream, step, p, o, probability.size(), row, threads);
+            NativeLib.BERNOULLI.invokeExact(seed, firstStream, step, p, o, probability.size(), row, threads());
         } catch (Throwable t) {
             throw NativeLib.rethrow(t);
         }
@@ -426,7 +426,7 @@ final class NativeKernels implements Kernels {
     public void poissonCounts(long seed, int stream, long step, Tensor expNegLambda, Tensor counts) {
         MemorySegment p = seg(expNegLambda), o = seg(counts);
         try {
-            NativeLib.POISSON.invokeExact(seed, stream, step, p, o, expNegLambda.size(), threads);
+            NativeLib.POISSON.invokeExact(seed, stream, step, p, o, expNegLambda.size(), threads());
         } catch (Throwable t) {
             throw NativeLib.rethrow(t);
         }
