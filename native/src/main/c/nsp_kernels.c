@@ -953,13 +953,32 @@ typedef struct {
     const float *bias, *cur, *exc, *inh;
 } lif_job;
 
+/*
+ * One neuron, one step: the reference's operations in its order, in double, the state rounded to float
+ * afterwards; updates potential y, synaptic currents e and h and refractory steps r; returns 1 if it fired.
+ */
+INLINE int lif_neuron_step(const lif_job *J, double constant, float current, float exc, float inh, float *y,
+                           float *e, float *h, int32_t *r) {
+    double yd = *y, ed = *e, hd = *h;
+    int32_t rj = *r;
+    int refractory = rj > 0;
+    double drive = constant + (double) current;
+    double ynew = J->dm * yd + J->dg * drive + J->pe * ed + J->pi * hd;
+    yd = refractory ? yd : ynew;
+    rj = refractory ? rj - 1 : rj;
+    float yf = (float) yd;
+    *e = (float) (J->de * ed + (double) exc);
+    *h = (float) (J->di * hd + (double) inh);
+    int fire = yf >= J->theta;
+    *y = fire ? J->y_reset : yf;
+    *r = fire ? J->refractory_steps : rj;
+    return fire;
+}
+
 /* neuron blocks [lo, hi) for all T steps */
 static void lif_body(void *vj, int64_t lo_block, int64_t hi_block) {
     const lif_job *J = vj;
     static const float zeros[LIF_BLOCK];
-    const double dm = J->dm, de = J->de, di = J->di, dg = J->dg, pe = J->pe, pi = J->pi;
-    const float theta = J->theta, y_reset = J->y_reset;
-    const int32_t refractory_steps = J->refractory_steps;
     const int64_t n = J->n;
     for (int64_t b = lo_block; b < hi_block; b++) {
         int64_t lo = b * LIF_BLOCK;
@@ -982,19 +1001,7 @@ static void lif_body(void *vj, int64_t lo_block, int64_t hi_block) {
             float *R st = J->spikes == NULL ? scratch : J->spikes + row;
 #pragma omp simd
             for (int j = 0; j < len; j++) {
-                double yd = y[j], ed = e[j], hd = h[j];
-                int32_t rj = r[j];
-                int refractory = rj > 0;
-                double drive = constant[j] + (double) ct[j];
-                double ynew = dm * yd + dg * drive + pe * ed + pi * hd;
-                yd = refractory ? yd : ynew;
-                rj = refractory ? rj - 1 : rj;
-                float yf = (float) yd;
-                e[j] = (float) (de * ed + (double) xt[j]);
-                h[j] = (float) (di * hd + (double) it[j]);
-                int fire = yf >= theta;
-                y[j] = fire ? y_reset : yf;
-                r[j] = fire ? refractory_steps : rj;
+                int fire = lif_neuron_step(J, constant[j], ct[j], xt[j], it[j], &y[j], &e[j], &h[j], &r[j]);
                 fired[j] += fire;
                 st[j] = fire ? 1.0f : 0.0f;
             }
@@ -1024,9 +1031,7 @@ INLINE int32_t java_f2i_select(float f) {
 static void lif_step_body(void *vj, int64_t lo_block, int64_t hi_block) {
     const lif_job *J = vj;
     static const float zeros[LIF_BLOCK];
-    const double dm = J->dm, de = J->de, di = J->di, dg = J->dg, pe = J->pe, pi = J->pi;
-    const float off = J->off, theta = J->theta, y_reset = J->y_reset;
-    const int32_t refractory_steps = J->refractory_steps;
+    const float off = J->off;
     for (int64_t b = lo_block; b < hi_block; b++) {
         int64_t lo = b * LIF_BLOCK;
         int len = (int) min64(LIF_BLOCK, J->n - lo);
@@ -1044,19 +1049,9 @@ static void lif_step_body(void *vj, int64_t lo_block, int64_t hi_block) {
 #pragma omp simd
         for (int j = 0; j < len; j++) {
             double constant = (double) (off + bias[j]);
-            double yd = y[j], ed = e[j], hd = h[j];
             int32_t rj = java_f2i_select(rf[j]);
-            int refractory = rj > 0;
-            double drive = constant + (double) ct[j];
-            double ynew = dm * yd + dg * drive + pe * ed + pi * hd;
-            yd = refractory ? yd : ynew;
-            rj = refractory ? rj - 1 : rj;
-            float yf = (float) yd;
-            e[j] = (float) (de * ed + (double) xt[j]);
-            h[j] = (float) (di * hd + (double) it[j]);
-            int fire = yf >= theta;
-            y[j] = fire ? y_reset : yf;
-            rf[j] = (float) (fire ? refractory_steps : rj);
+            int fire = lif_neuron_step(J, constant, ct[j], xt[j], it[j], &y[j], &e[j], &h[j], &rj);
+            rf[j] = (float) rj;
             cn[j] += fire ? 1.0f : 0.0f;
             st[j] = fire ? 1.0f : 0.0f;
         }
