@@ -1231,7 +1231,7 @@ INLINE void spike_conv_group(const spike_job *j, const spike_rows *L, int64_t n,
 static void spike_conv_rows_body(void *v, int64_t lo, int64_t hi) {
     const spike_job *j = v;
     const conv_t *s = &j->s;
-    const int64_t plane = s->h * s->w, total = s->c * plane, kw = s->kw, kh = s->kh, out = s->oh * s->ow;
+    const int64_t plane = s->h * s->w, total = s->c * plane;
     const int64_t groups = (s->o + SPIKE_GROUP - 1) / SPIKE_GROUP;
     const size_t slack = (size_t) total + 16;
     spike_rows L = {malloc(sizeof(int32_t) * slack), malloc(sizeof(int32_t) * slack), malloc(sizeof(float) * slack),
@@ -1242,15 +1242,7 @@ static void spike_conv_rows_body(void *v, int64_t lo, int64_t hi) {
         const int64_t go = s->o - o0 < SPIKE_GROUP ? s->o - o0 : SPIKE_GROUP;
         const float *in = j->spikes + n * total;
         if (L.x == NULL || L.y == NULL || L.count == NULL || L.row == NULL) { /* no memory: the scalar path */
-            for (int64_t o = o0; o < o0 + go; o++) {
-                float *ex = j->exc + (n * s->o + o) * out, *ih = j->inh + (n * s->o + o) * out;
-                for (int64_t q = 0; q < total; q++) {
-                    if (in[q] != 0.0f) {
-                        int64_t c = q / plane, r = q % plane;
-                        spike_conv_one(s, ex, ih, j->w + (o * s->c + c) * kh * kw, r / s->w, r % s->w, in[q]);
-                    }
-                }
-            }
+            spike_conv_body(v, n * s->o + o0, n * s->o + o0 + go);
             continue;
         }
         if (n != listed) {
