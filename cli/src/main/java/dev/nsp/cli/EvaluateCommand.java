@@ -5,6 +5,7 @@ import dev.nsp.data.Dataset;
 import dev.nsp.kernel.Kernels;
 import dev.nsp.model.ModelFile;
 import dev.nsp.model.SavedModel;
+import dev.nsp.model.TrainingInfo;
 import dev.nsp.nn.Network;
 import dev.nsp.train.Evaluation;
 import dev.nsp.train.Trainer;
@@ -51,6 +52,11 @@ final class EvaluateCommand implements Callable<Integer> {
         }
         System.out.printf(Locale.ROOT, "%s %s: test accuracy %.2f %% (%d / %d), mean loss %.4f%n",
                 m.activation().kind().id(), m.architecture().spec(), 100 * e.accuracy(), e.correct(), e.total(), e.meanLoss());
+        TrainingInfo info = m.training();
+        StringBuilder how = new StringBuilder(String.format(Locale.ROOT, "trained: %d epochs, batch %d, lr %s, seed %d, backend %s",
+                info.epochs(), info.batchSize(), info.learningRate(), info.seed(), info.backend().isEmpty() ? "-" : info.backend()));
+        info.notes().forEach((key, value) -> how.append(", ").append(key).append(' ').append(value));
+        System.out.println(how);
         int[][] c = e.confusion();
         StringBuilder sb = new StringBuilder("true\\pred");
         for (int j = 0; j < c.length; j++) {

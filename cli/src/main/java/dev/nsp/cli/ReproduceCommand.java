@@ -17,6 +17,7 @@ import dev.nsp.response.Calibration;
 import dev.nsp.snn.Conversion;
 import dev.nsp.snn.SnnEvaluation;
 import dev.nsp.snn.SpikingNetwork;
+import dev.nsp.train.LrSchedule;
 import dev.nsp.train.TrainOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -51,10 +52,15 @@ final class ReproduceCommand implements Callable<Integer> {
     @Option(names = "--quick", description = "A reduced run (about a minute): few training images, 1 epoch, 300 test images x 300 ms.")
     boolean quick;
 
-    @Option(names = "--wide", description = "Also train and simulate the wide Noisy Softplus network (16c5-2s-64c5-2s-10).")
+    @Option(names = "--wide", description = "Also train and simulate the wide Noisy Softplus network (16c5-2s-64c5-2s-10) "
+            + "with the full sigma gradient, lr 0.5 annealed by a cosine and training images shifted by up to 2 pixels.")
     boolean wide;
 
-    @Option(names = "--epochs", paramLabel = "N", description = "Training epochs (default 10, 1 with --quick).")
+    @Option(names = "--wide-epochs", paramLabel = "N", description = "Training epochs of the wide network (default "
+            + WIDE_EPOCHS + ", 1 with --quick).")
+    Integer wideEpochs;
+
+    @Option(names = "--epochs", paramLabel = "N", description = "Training epochs of the paper networks (default 10, 1 with --quick).")
     Integer epochs;
 
     @Option(names = "--images", paramLabel = "N", description = "Test images simulated (default 10000, 300 with --quick).")
@@ -75,11 +81,24 @@ final class ReproduceCommand implements Callable<Integer> {
     @Mixin
     DataOption data;
 
-    record Row(String label, Activation.Kind kind, boolean paperNet, TrainCommand.Trained trained, SnnCommand.Simulated simulated) {
+    record Row(String label, Activation.Kind kind, boolean paperNet, TrainOptions options, TrainCommand.Trained trained,
+               SnnCommand.Simulated simulated) {
     }
 
-    /** One network to train and simulate: its activation, architecture, back-propagation of sigma and name. */
-    record Run(Activation.Kind kind, Architecture arch, boolean paperNet, SigmaGrad sigmaGrad, String label) {
+    /** One network to train and simulate: its activation, architecture, training options and name. */
+    record Run(Activation.Kind kind, Architecture arch, boolean paperNet, TrainOptions options, String label) {
+    }
+
+    /** Epochs of the wide network's recipe. */
+    static final int WIDE_EPOCHS = 30;
+
+    /**
+     * The wide network's recipe (measured in docs/results.md): the full sigma gradient, lr 0.5 annealed to 0 by
+     * a cosine, training images shifted by up to 2 pixels.
+     */
+    static TrainOptions wideRecipe(int epochs, long seed) {
+        return TrainOptions.defaults().withEpochs(epochs).withSeed(seed).withSigmaGrad(SigmaGrad.FULL)
+                .withLearningRate(0.5).withSchedule(LrSchedule.COSINE).withMaxShift(2);
     }
 
     @Override
@@ -95,14 +114,16 @@ final class ReproduceCommand implements Callable<Integer> {
         List<Row> rows = new ArrayList<>();
         try {
             List<Run> runs = new ArrayList<>();
+            TrainOptions paper = TrainOptions.defaults().withEpochs(ep).withSeed(seed);
             for (Activation.Kind kind : PAPER.keySet()) {
-                runs.add(new Run(kind, Architecture.paper(), true, SigmaGrad.NONE, kind.id() + "-paper"));
+                runs.add(new Run(kind, Architecture.paper(), true, paper, kind.id() + "-paper"));
             }
             // the same Noisy Softplus network trained with the full gradient through sigma (SPEC section 4's option)
-            runs.add(new Run(Activation.Kind.NOISY_SOFTPLUS, Architecture.paper(), true, SigmaGrad.FULL,
+            runs.add(new Run(Activation.Kind.NOISY_SOFTPLUS, Architecture.paper(), true, paper.withSigmaGrad(SigmaGrad.FULL),
                     "noisy-softplus-paper-full-sigma-grad"));
             if (wide) {
-                runs.add(new Run(Activation.Kind.NOISY_SOFTPLUS, Architecture.wide(), false, SigmaGrad.NONE,
+                int we = wideEpochs != null ? wideEpochs : quick ? 1 : WIDE_EPOCHS;
+                runs.add(new Run(Activation.Kind.NOISY_SOFTPLUS, Architecture.wide(), false, wideRecipe(we, seed),
                         "noisy-softplus-wide"));
             }
             int i = 0;
@@ -110,13 +131,12 @@ final class ReproduceCommand implements Callable<Integer> {
                 Activation.Kind kind = run.kind();
                 String name = run.label();
                 System.err.printf(Locale.ROOT, "nsp: [%d/%d] %s%n", ++i, runs.size(), name);
-                TrainOptions o = TrainOptions.defaults().withEpochs(ep).withSeed(seed).withSigmaGrad(run.sigmaGrad());
-                TrainCommand.Trained t = TrainCommand.train(k, run.arch(), kind, o, train, test, trainImages,
+                TrainCommand.Trained t = TrainCommand.train(k, run.arch(), kind, run.options(), train, test, trainImages,
                         out.resolve(name + ".nspm"), out);
                 SnnCommand.Simulated s = SnnCommand.simulate(k, t.model(), data,
                         new SnnEvaluation.Options(ms, 1, seed, nImages, SnnEvaluation.DEFAULT_BATCH, Defaults.MAX_INPUT_RATE_HZ), "max", out, name);
                 SnnCommand.print(s);
-                rows.add(new Row(name, kind, run.paperNet(), t, s));
+                rows.add(new Row(name, kind, run.paperNet(), run.options(), t, s));
             }
             figure5(rows);
             figure4(k, rows, test);
@@ -145,6 +165,13 @@ final class ReproduceCommand implements Callable<Integer> {
                     row.paperNet() ? String.format(Locale.ROOT, "%.2f %%", paper[0]) : "99.07 % (thesis)",
                     Double.isNaN(paper[1]) ? "-" : String.format(Locale.ROOT, "%.2f %%", paper[1]));
             csv.append(line).append('\n');
+        }
+        for (Row row : rows) {
+            if (!row.paperNet()) {
+                TrainOptions o = row.options();
+                System.out.printf(Locale.ROOT, "%s: %d epochs, lr %s (%s), shift %d, sigma-grad %s%n", row.label(), o.epochs(),
+                        o.learningRate(), o.schedule(), o.maxShift(), o.sigmaGrad());
+            }
         }
         AtomicFiles.write(out.resolve("table.csv"), csv.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }

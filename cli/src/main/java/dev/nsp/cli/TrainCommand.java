@@ -13,6 +13,7 @@ import dev.nsp.model.TrainingInfo;
 import dev.nsp.nn.Defaults;
 import dev.nsp.nn.Network;
 import dev.nsp.nn.SigmaGrad;
+import dev.nsp.train.LrSchedule;
 import dev.nsp.train.TrainOptions;
 import dev.nsp.train.Trainer;
 import dev.nsp.train.TrainingListener;
@@ -22,7 +23,9 @@ import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
@@ -54,6 +57,14 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--sigma-grad", defaultValue = "none", paramLabel = "MODE",
             description = "none (sigma is a constant, as Liu's code) or full (through df/dsigma and the W^2 path). Default: ${DEFAULT-VALUE}.")
     String sigmaGrad;
+
+    @Option(names = "--lr-schedule", defaultValue = "constant", paramLabel = "S",
+            description = "constant (the paper) or cosine (annealed to 0 over the run). Default: ${DEFAULT-VALUE}.")
+    String lrSchedule;
+
+    @Option(names = "--shift", defaultValue = "0", paramLabel = "PX",
+            description = "Augmentation: translate each training image by a random offset of up to PX pixels per axis, 0-8 (0: none, the paper). Default: ${DEFAULT-VALUE}.")
+    int shift;
 
     @Option(names = "--train-images", paramLabel = "N", description = "Use only the first N training images (quick runs).")
     Integer trainImages;
@@ -88,7 +99,7 @@ final class TrainCommand implements Callable<Integer> {
 
     TrainOptions options() {
         TrainOptions o = TrainOptions.defaults().withEpochs(epochs).withBatchSize(batch).withSeed(seed)
-                .withSigmaGrad(SigmaGrad.parse(sigmaGrad));
+                .withSigmaGrad(SigmaGrad.parse(sigmaGrad)).withSchedule(LrSchedule.parse(lrSchedule)).withMaxShift(shift);
         return lr == null ? o : o.withLearningRate(lr);
     }
 
@@ -111,8 +122,9 @@ final class TrainCommand implements Callable<Integer> {
                          Integer trainImages, Path modelFile, Path plotDir) throws IOException {
         Dataset trainSet = trainImages == null ? train : train.head(Math.min(trainImages, train.count()));
         String name = kind.id() + " " + arch.spec();
-        System.err.printf(Locale.ROOT, "nsp: training %s on %d images, %d epochs, batch %d, lr %s, sigma-grad %s, backend %s%n",
-                name, trainSet.count(), o.epochs(), o.batchSize(), o.learningRate(), o.sigmaGrad(), k.name());
+        System.err.printf(Locale.ROOT, "nsp: training %s on %d images, %d epochs, batch %d, lr %s (%s), shift %d, sigma-grad %s, backend %s%n",
+                name, trainSet.count(), o.epochs(), o.batchSize(), o.learningRate(), o.schedule(), o.maxShift(),
+                o.sigmaGrad(), k.name());
         CsvTable curve = new CsvTable("epoch", "batch", "loss");
         CsvTable epochs = new CsvTable("epoch", "train_loss", "test_loss", "test_accuracy", "seconds", "images_per_s");
         int batches = trainSet.count() / o.batchSize();
@@ -129,7 +141,8 @@ final class TrainCommand implements Callable<Integer> {
                         curve.add(e.epoch(), e.batch(), smoothed);
                     }
                     bar.at((long) (e.epoch() - 1) * e.batches() + e.batch());
-                    bar.message(String.format(Locale.ROOT, "epoch %d loss %.4f %.0f img/s", e.epoch(), smoothed, e.imagesPerSecond()));
+                    bar.message(String.format(Locale.ROOT, "epoch %d loss %.4f lr %.3g %.0f img/s", e.epoch(), smoothed,
+                            e.learningRate(), e.imagesPerSecond()));
                 }
 
                 @Override
@@ -139,7 +152,7 @@ final class TrainCommand implements Callable<Integer> {
                             name, e.epoch(), e.trainLoss(), 100 * e.testAccuracy(), e.trainSeconds(), e.imagesPerSecond());
                 }
             });
-            SavedModel m = network.toModel(TrainingInfo.of(o.epochs(), o.learningRate(), o.batchSize(), o.seed(), k.name()));
+            SavedModel m = network.toModel(info(o, k.name(), history.getLast().testAccuracy()));
             ModelFile.save(modelFile, m);
             String base = stem(modelFile);
             epochs.write(modelFile.resolveSibling(base + "-epochs.csv"));
@@ -155,6 +168,18 @@ final class TrainCommand implements Callable<Integer> {
             }
             return new Trained(m, history);
         }
+    }
+
+    /** What the model file records of the training: the options, and the final test accuracy when known. */
+    static TrainingInfo info(TrainOptions o, String backend, double testAccuracy) {
+        Map<String, String> notes = new LinkedHashMap<>();
+        notes.put("sigma-gradient", o.sigmaGrad().id());
+        notes.put("lr-schedule", o.schedule().id());
+        notes.put("shift", Integer.toString(o.maxShift()));
+        if (!Double.isNaN(testAccuracy)) {
+            notes.put("test-accuracy", String.format(Locale.ROOT, "%.4f", testAccuracy));
+        }
+        return new TrainingInfo(o.epochs(), o.learningRate(), o.batchSize(), o.seed(), backend, notes);
     }
 
     static String stem(Path file) {

@@ -13,9 +13,15 @@ import dev.nsp.nn.SigmaGrad;
  * @param seed seeds the per-epoch shuffling ({@link java.util.SplittableRandom})
  * @param sigmaGrad how back-propagation treats the noise level of Noisy Softplus units
  * @param evalBatchSize images per batch when evaluating, {@code >= 1}
+ * @param schedule how the learning rate changes from batch to batch; the paper keeps it constant
+ * @param maxShift data augmentation: every training image is translated by a random whole number of pixels in
+ *                 {@code [-maxShift, maxShift]} along each axis (the uncovered border is background, 0), drawn
+ *                 anew each time it is visited; 0 (the paper) trains on the images as they are. In {@code [0, 8]}
  */
 public record TrainOptions(int epochs, int batchSize, double learningRate, long seed, SigmaGrad sigmaGrad,
-                           int evalBatchSize) {
+                           int evalBatchSize, LrSchedule schedule, int maxShift) {
+    /** The largest allowed {@link #maxShift()}. */
+    public static final int MAX_SHIFT = 8;
     /** Epochs of the paper. */
     public static final int DEFAULT_EPOCHS = 10;
     /** Batch size of the paper. */
@@ -48,12 +54,21 @@ public record TrainOptions(int epochs, int batchSize, double learningRate, long 
         if (evalBatchSize < 1) {
             throw new IllegalArgumentException("evalBatchSize: " + evalBatchSize + ", must be >= 1");
         }
+        if (schedule == null) {
+            throw new NullPointerException("schedule: constant or cosine is required");
+        }
+        if (maxShift < 0 || maxShift > MAX_SHIFT) {
+            throw new IllegalArgumentException("maxShift: " + maxShift + ", must be in [0, " + MAX_SHIFT + "]");
+        }
     }
 
-    /** {@return 10 epochs, batch 50, the default learning rate, seed 1, sigma-grad none, evaluation batch 100} */
+    /**
+     * {@return 10 epochs, batch 50, the default learning rate kept constant, seed 1, sigma-grad none, evaluation
+     * batch 100, no augmentation}
+     */
     public static TrainOptions defaults() {
         return new TrainOptions(DEFAULT_EPOCHS, DEFAULT_BATCH_SIZE, DEFAULT_LEARNING_RATE, DEFAULT_SEED, SigmaGrad.NONE,
-                DEFAULT_EVAL_BATCH_SIZE);
+                DEFAULT_EVAL_BATCH_SIZE, LrSchedule.CONSTANT, 0);
     }
 
     /**
@@ -62,7 +77,7 @@ public record TrainOptions(int epochs, int batchSize, double learningRate, long 
      * @param value the epochs, {@code >= 1}
      */
     public TrainOptions withEpochs(int value) {
-        return new TrainOptions(value, batchSize, learningRate, seed, sigmaGrad, evalBatchSize);
+        return new TrainOptions(value, batchSize, learningRate, seed, sigmaGrad, evalBatchSize, schedule, maxShift);
     }
 
     /**
@@ -71,7 +86,7 @@ public record TrainOptions(int epochs, int batchSize, double learningRate, long 
      * @param value the batch size, {@code >= 1}
      */
     public TrainOptions withBatchSize(int value) {
-        return new TrainOptions(epochs, value, learningRate, seed, sigmaGrad, evalBatchSize);
+        return new TrainOptions(epochs, value, learningRate, seed, sigmaGrad, evalBatchSize, schedule, maxShift);
     }
 
     /**
@@ -80,7 +95,7 @@ public record TrainOptions(int epochs, int batchSize, double learningRate, long 
      * @param value the learning rate, {@code > 0}
      */
     public TrainOptions withLearningRate(double value) {
-        return new TrainOptions(epochs, batchSize, value, seed, sigmaGrad, evalBatchSize);
+        return new TrainOptions(epochs, batchSize, value, seed, sigmaGrad, evalBatchSize, schedule, maxShift);
     }
 
     /**
@@ -89,7 +104,7 @@ public record TrainOptions(int epochs, int batchSize, double learningRate, long 
      * @param value the seed
      */
     public TrainOptions withSeed(long value) {
-        return new TrainOptions(epochs, batchSize, learningRate, value, sigmaGrad, evalBatchSize);
+        return new TrainOptions(epochs, batchSize, learningRate, value, sigmaGrad, evalBatchSize, schedule, maxShift);
     }
 
     /**
@@ -98,7 +113,7 @@ public record TrainOptions(int epochs, int batchSize, double learningRate, long 
      * @param value the sigma-gradient mode
      */
     public TrainOptions withSigmaGrad(SigmaGrad value) {
-        return new TrainOptions(epochs, batchSize, learningRate, seed, value, evalBatchSize);
+        return new TrainOptions(epochs, batchSize, learningRate, seed, value, evalBatchSize, schedule, maxShift);
     }
 
     /**
@@ -107,6 +122,24 @@ public record TrainOptions(int epochs, int batchSize, double learningRate, long 
      * @param value the evaluation batch size, {@code >= 1}
      */
     public TrainOptions withEvalBatchSize(int value) {
-        return new TrainOptions(epochs, batchSize, learningRate, seed, sigmaGrad, value);
+        return new TrainOptions(epochs, batchSize, learningRate, seed, sigmaGrad, value, schedule, maxShift);
+    }
+
+    /**
+     * {@return a copy with another learning-rate schedule}
+     *
+     * @param value constant or cosine
+     */
+    public TrainOptions withSchedule(LrSchedule value) {
+        return new TrainOptions(epochs, batchSize, learningRate, seed, sigmaGrad, evalBatchSize, value, maxShift);
+    }
+
+    /**
+     * {@return a copy with another augmentation shift}
+     *
+     * @param value the largest translation in pixels, in {@code [0, 8]}
+     */
+    public TrainOptions withMaxShift(int value) {
+        return new TrainOptions(epochs, batchSize, learningRate, seed, sigmaGrad, evalBatchSize, schedule, value);
     }
 }

@@ -20,7 +20,10 @@ import java.util.SplittableRandom;
  * {@code K tau_s}), computed in double and rounded once, as {@link Dataset#fillBatch} does, for every
  * activation. Each epoch visits the training images in a new order, a Fisher-Yates shuffle driven by one
  * {@link SplittableRandom} seeded with {@link TrainOptions#seed()}; the trailing incomplete batch is
- * skipped. All tensors are allocated once before the first batch. Training is deterministic: the same
+ * skipped. The learning rate of each batch comes from {@link TrainOptions#schedule()}; with
+ * {@link TrainOptions#maxShift()} {@code > 0} every training image is translated by a random offset drawn from a
+ * second generator (seeded from the same seed, so the visiting order does not depend on the augmentation).
+ * All tensors are allocated once before the first batch. Training is deterministic: the same
  * network, data, options, backend and backend thread count give bit-identical weights.
  */
 public final class Trainer {
@@ -55,11 +58,13 @@ public final class Trainer {
                     + batch);
         }
         int batches = trainSet.count() / batch;
-        float lr = (float) options.learningRate();
+        long steps = (long) batches * options.epochs();
         float[] encoding = encoding(network);
         int[] order = new int[trainSet.count()];
         Arrays.setAll(order, i -> i);
         SplittableRandom rng = new SplittableRandom(options.seed());
+        Shifts shifts = options.maxShift() == 0 ? null
+                : new Shifts(options.maxShift(), new SplittableRandom(options.seed() ^ AUGMENT_SEED), batch);
         List<TrainingListener.EpochEvent> history = new ArrayList<>();
         try (Workspace ws = network.newWorkspace(batch);
              Workspace eval = testSet == null ? null
@@ -72,7 +77,13 @@ public final class Trainer {
                 long epochStart = System.nanoTime();
                 for (int b = 0; b < batches; b++) {
                     long t0 = System.nanoTime();
-                    load(ws, trainSet, order, b * batch, batch, encoding);
+                    if (shifts == null) {
+                        load(ws, trainSet, order, b * batch, batch, encoding);
+                    } else {
+                        shifts.load(ws, trainSet, order, b * batch, batch, encoding);
+                    }
+                    float lr = (float) options.schedule().rate(options.learningRate(), (long) (epoch - 1) * batches + b,
+                            steps);
                     float loss = network.lossAndGradients(ws, options.sigmaGrad());
                     if (!Float.isFinite(loss)) {
                         throw new IllegalStateException("training diverged: loss " + loss + " at epoch " + epoch
@@ -81,7 +92,7 @@ public final class Trainer {
                     Sgd.step(weights, gradients, lr);
                     lossSum += loss;
                     double seconds = (System.nanoTime() - t0) * 1e-9;
-                    l.onBatch(new TrainingListener.BatchEvent(epoch, b + 1, batches, loss, batch / seconds));
+                    l.onBatch(new TrainingListener.BatchEvent(epoch, b + 1, batches, loss, batch / seconds, lr));
                 }
                 double trainSeconds = (System.nanoTime() - epochStart) * 1e-9;
                 double acc = Double.NaN;
@@ -157,6 +168,63 @@ public final class Trainer {
             }
         }
         return new Evaluation(correct, data.count(), lossSum / data.count(), confusion);
+    }
+
+    /** Mixed into the seed of the augmentation's generator (the golden-ratio constant). */
+    private static final long AUGMENT_SEED = 0x9E3779B97F4A7C15L;
+
+    /** Random translations of training images: one (dy, dx) per image per visit, each in [-max, max]. */
+    private static final class Shifts {
+        private final int max;
+        private final SplittableRandom rng;
+        private final int[] dy;
+        private final int[] dx;
+
+        Shifts(int max, SplittableRandom rng, int batch) {
+            this.max = max;
+            this.rng = rng;
+            this.dy = new int[batch];
+            this.dx = new int[batch];
+        }
+
+        void load(Workspace ws, Dataset data, int[] order, int from, int count, float[] encoding) {
+            for (int s = 0; s < count; s++) {
+                dy[s] = rng.nextInt(-max, max + 1);
+                dx[s] = rng.nextInt(-max, max + 1);
+            }
+            loadShifted(ws, data, order, from, count, encoding, dy, dx);
+        }
+    }
+
+    /**
+     * Encodes images {@code order[from..from+count)} translated by {@code (dy[s], dx[s])} pixels: output pixel
+     * {@code (r, c)} is input pixel {@code (r - dy, c - dx)}, or background (0) where that is outside the image.
+     */
+    static void loadShifted(Workspace ws, Dataset data, int[] order, int from, int count, float[] encoding, int[] dy,
+                            int[] dx) {
+        MemorySegment in = ws.input().segment();
+        int rows = data.rows();
+        int cols = data.cols();
+        int size = data.imageSize();
+        byte[] pixels = data.pixels();
+        byte[] labelBytes = data.labels();
+        int[] labels = ws.labels();
+        float background = encoding[0];
+        for (int s = 0; s < count; s++) {
+            int img = order[from + s];
+            int src = img * size;
+            long dst = (long) s * size;
+            for (int r = 0; r < rows; r++) {
+                int sr = r - dy[s];
+                for (int c = 0; c < cols; c++) {
+                    int sc = c - dx[s];
+                    float v = sr >= 0 && sr < rows && sc >= 0 && sc < cols
+                            ? encoding[pixels[src + sr * cols + sc] & 0xFF] : background;
+                    in.setAtIndex(ValueLayout.JAVA_FLOAT, dst + (long) r * cols + c, v);
+                }
+            }
+            labels[s] = labelBytes[img] & 0xFF;
+        }
     }
 
     private static void checkData(String name, Network network, Dataset data) {

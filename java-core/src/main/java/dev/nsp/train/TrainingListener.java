@@ -18,8 +18,9 @@ public interface TrainingListener {
      * @param batches the number of batches per epoch
      * @param loss the batch's mean cross-entropy loss (nats)
      * @param imagesPerSecond training throughput of this batch (forward, backward and update)
+     * @param learningRate the step used for this batch's update (from {@link TrainOptions#schedule()})
      */
-    record BatchEvent(int epoch, int batch, int batches, double loss, double imagesPerSecond) {
+    record BatchEvent(int epoch, int batch, int batches, double loss, double imagesPerSecond, double learningRate) {
     }
 
     /**

@@ -43,4 +43,34 @@ class SgdAndOptionsTest {
         assertThrows(NullPointerException.class, () -> o.withSigmaGrad(null));
         assertThrows(IllegalArgumentException.class, () -> o.withEvalBatchSize(0));
     }
+
+    @Test
+    void theDefaultsTrainAsThePaperDoes() {
+        TrainOptions o = TrainOptions.defaults();
+        assertEquals(LrSchedule.CONSTANT, o.schedule());
+        assertEquals(0, o.maxShift());
+        assertEquals(LrSchedule.COSINE, o.withSchedule(LrSchedule.COSINE).schedule());
+        assertEquals(8, o.withMaxShift(8).maxShift());
+    }
+
+    @Test
+    void cosineAnnealingStartsAtTheRateAndEndsNearZero() {
+        for (int t = 0; t < 7; t++) {
+            assertEquals(0.3, LrSchedule.CONSTANT.rate(0.3, t, 7));
+        }
+        assertEquals(0.3, LrSchedule.COSINE.rate(0.3, 0, 100), 1e-15);
+        assertEquals(0.15, LrSchedule.COSINE.rate(0.3, 50, 100), 1e-15);
+        assertEquals(0.3 * (1 + Math.cos(Math.PI * 99 / 100)) / 2, LrSchedule.COSINE.rate(0.3, 99, 100), 1e-15);
+        double previous = Double.POSITIVE_INFINITY;
+        for (int t = 0; t < 100; t++) {
+            double r = LrSchedule.COSINE.rate(0.3, t, 100);
+            assertTrue(r > 0 && r < previous, "step " + t + ": " + r);
+            previous = r;
+        }
+        assertEquals(0.3, LrSchedule.COSINE.rate(0.3, 0, 1));
+        assertEquals(LrSchedule.COSINE, LrSchedule.parse(" Cosine "));
+        assertEquals(LrSchedule.CONSTANT, LrSchedule.parse("constant"));
+        assertThrows(IllegalArgumentException.class, () -> LrSchedule.parse(null));
+        assertThrows(IllegalArgumentException.class, () -> LrSchedule.COSINE.rate(0.3, -1, 10));
+    }
 }

@@ -189,4 +189,87 @@ class TrainerTest {
             assertTrue(e.getMessage().contains("diverged") && e.getMessage().contains("learning rate"), e.getMessage());
         }
     }
+
+    @Test
+    void everyBatchReportsTheRateOfItsSchedule() {
+        Dataset data = TRAIN.head(40); // 4 batches of 10 per epoch, 12 in 3 epochs
+        for (LrSchedule schedule : LrSchedule.values()) {
+            try (Network net = Network.initialize(ARCH, Defaults.activation(Activation.Kind.RELU), 1.0, 3, kernels)) {
+                Recorder r = new Recorder();
+                Trainer.train(net, data, null, options().withEpochs(3).withSchedule(schedule), r);
+                assertEquals(12, r.batches.size());
+                for (int i = 0; i < 12; i++) {
+                    double want = schedule == LrSchedule.CONSTANT ? 0.5 : 0.25 * (1 + Math.cos(Math.PI * i / 12));
+                    assertEquals((float) want, r.batches.get(i).learningRate(), schedule + " batch " + i);
+                }
+            }
+        }
+    }
+
+    @Test
+    void theScheduleChangesTheUpdatesButNotTheFirstOne() {
+        Dataset data = TRAIN.head(20);
+        List<float[]> constant = trainedWith(data, options().withEpochs(1));
+        List<float[]> cosine = trainedWith(data, options().withEpochs(1).withSchedule(LrSchedule.COSINE));
+        List<float[]> firstOnly = trainedWith(data.head(10), options().withEpochs(1));
+        List<float[]> firstOnlyCosine = trainedWith(data.head(10), options().withEpochs(1).withSchedule(LrSchedule.COSINE));
+        for (int i = 0; i < constant.size(); i++) {
+            assertArrayEquals(firstOnly.get(i), firstOnlyCosine.get(i), "one batch: the cosine starts at lr, layer " + i);
+        }
+        assertFalse(java.util.Arrays.equals(constant.getFirst(), cosine.getFirst()), "second batch: a smaller step");
+    }
+
+    private static List<float[]> trainedWith(Dataset data, TrainOptions o) {
+        try (Network net = Network.initialize(ARCH, Defaults.activation(Activation.Kind.NOISY_SOFTPLUS), 1.0, 3, kernels)) {
+            Trainer.train(net, data, null, o, null);
+            return net.weights();
+        }
+    }
+
+    @Test
+    void shiftedImagesAreTranslatedOverABackground() {
+        int side = Synthetic.SIDE;
+        int[] order = {5, 2, 7};
+        int[] dy = {0, 2, -3};
+        int[] dx = {0, -1, 3};
+        float[] encoding = new float[256];
+        for (int v = 0; v < 256; v++) {
+            encoding[v] = v + 0.5f; // background (0) becomes 0.5: a fill that is not 0 shows where it is used
+        }
+        try (Network net = Network.initialize(ARCH, Defaults.activation(Activation.Kind.RELU), 1.0, 3, kernels);
+             dev.nsp.nn.Workspace ws = net.newWorkspace(4)) {
+            Trainer.loadShifted(ws, TRAIN, order, 0, 3, encoding, dy, dx);
+            float[] in = ws.input().toArray();
+            int filled = 0;
+            for (int s = 0; s < 3; s++) {
+                assertEquals(TRAIN.label(order[s]), ws.labels()[s]);
+                for (int r = 0; r < side; r++) {
+                    for (int c = 0; c < side; c++) {
+                        int sr = r - dy[s];
+                        int sc = c - dx[s];
+                        boolean inside = sr >= 0 && sr < side && sc >= 0 && sc < side;
+                        float want = inside ? TRAIN.pixel(order[s], sr, sc) + 0.5f : 0.5f;
+                        filled += inside ? 0 : 1;
+                        assertEquals(want, in[s * side * side + r * side + c], "image " + s + " (" + r + ", " + c + ")");
+                    }
+                }
+            }
+            // image 1 loses 2 rows and 1 column, image 2 3 rows and 3 columns
+            assertEquals(2 * side + side - 2 + 3 * side + 3 * side - 9, filled);
+        }
+    }
+
+    @Test
+    void augmentationIsDeterministicAndChangesTheTraining() {
+        Dataset data = TRAIN.head(40);
+        List<float[]> plain = trainedWith(data, options().withEpochs(2));
+        List<float[]> zero = trainedWith(data, options().withEpochs(2).withMaxShift(0));
+        List<float[]> shifted = trainedWith(data, options().withEpochs(2).withMaxShift(2));
+        List<float[]> again = trainedWith(data, options().withEpochs(2).withMaxShift(2));
+        for (int i = 0; i < plain.size(); i++) {
+            assertArrayEquals(plain.get(i), zero.get(i), "shift 0 is no augmentation, layer " + i);
+            assertArrayEquals(shifted.get(i), again.get(i), "same seed, same shifts, layer " + i);
+        }
+        assertFalse(java.util.Arrays.equals(plain.getFirst(), shifted.getFirst()), "shift 2 has no effect");
+    }
 }

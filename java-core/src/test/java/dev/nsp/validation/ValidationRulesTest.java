@@ -25,6 +25,7 @@ import dev.nsp.snn.Conversion;
 import dev.nsp.snn.SnnEvaluation;
 import dev.nsp.snn.SpikingNetwork;
 import dev.nsp.tensor.Tensor;
+import dev.nsp.train.LrSchedule;
 import dev.nsp.train.TrainOptions;
 import dev.nsp.train.Trainer;
 import org.junit.jupiter.api.AfterAll;
@@ -300,6 +301,14 @@ class ValidationRulesTest {
         r.add(rule("TrainOptions: sigma-gradient mode null", NullPointerException.class, "sigmaGrad: none or full is required",
                 () -> TrainOptions.defaults().withSigmaGrad(null)));
         r.add(rule("TrainOptions: evaluation batch < 1", iae, "evalBatchSize: 0", () -> TrainOptions.defaults().withEvalBatchSize(0)));
+        r.add(rule("TrainOptions: schedule null", NullPointerException.class, "schedule: constant or cosine is required",
+                () -> TrainOptions.defaults().withSchedule(null)));
+        r.add(rule("TrainOptions: shift < 0", iae, "maxShift: -1, must be in [0, 8]", () -> TrainOptions.defaults().withMaxShift(-1)));
+        r.add(rule("TrainOptions: shift > 8", iae, "maxShift: 9, must be in [0, 8]", () -> TrainOptions.defaults().withMaxShift(9)));
+        r.add(rule("LrSchedule: unknown name", iae, "lr-schedule: 'step' is unknown; allowed: constant, cosine",
+                () -> LrSchedule.parse("step")));
+        r.add(rule("LrSchedule: step out of range", iae, "step: 10, must be in [0, 10)", () -> LrSchedule.COSINE.rate(0.1, 10, 10)));
+        r.add(rule("LrSchedule: steps < 1", iae, "steps: 0, must be >= 1", () -> LrSchedule.CONSTANT.rate(0.1, 0, 0)));
         r.add(rule("Trainer: empty training set", iae, "trainSet: ", () -> {
             Network net = tinyNetwork();
             Trainer.train(net, new Dataset("empty", 0, 6, 6, new byte[0], new byte[0]), null,
