@@ -7,6 +7,8 @@ import dev.nsp.kernel.LifState;
 import dev.nsp.neuron.LifParameters;
 import dev.nsp.tensor.Tensor;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -383,9 +385,10 @@ public final class SpikingNetwork implements AutoCloseable {
                     progress.step(step + 1, totalSteps);
                 }
             }
-            float[] c = out.counts.toArray();
+            // straight from the tensor's memory: no copy of the whole layer per millisecond
+            MemorySegment c = out.counts.segment();
             for (int b = 0; b < images; b++) {
-                System.arraycopy(c, b * outputs, cumulative[m][b], 0, outputs);
+                MemorySegment.copy(c, ValueLayout.JAVA_FLOAT, (long) b * outputs * Float.BYTES, cumulative[m][b], 0, outputs);
             }
         }
         // statistics over the real images of the batch; the input's spikes are their expectation (rates x time)
