@@ -81,8 +81,19 @@ final class ReproduceCommand implements Callable<Integer> {
     @Mixin
     DataOption data;
 
-    record Row(String label, Activation.Kind kind, boolean paperNet, TrainOptions options, TrainCommand.Trained trained,
-               SnnCommand.Simulated simulated) {
+    /** A network that was trained and simulated: what was run and what came out. */
+    record Row(Run run, TrainCommand.Trained trained, SnnCommand.Simulated simulated) {
+        String label() {
+            return run.label();
+        }
+
+        Activation.Kind kind() {
+            return run.kind();
+        }
+
+        boolean paperNet() {
+            return run.paperNet();
+        }
     }
 
     /** One network to train and simulate: its activation, architecture, training options and name. */
@@ -136,7 +147,7 @@ final class ReproduceCommand implements Callable<Integer> {
                 SnnCommand.Simulated s = SnnCommand.simulate(k, t.model(), data,
                         new SnnEvaluation.Options(ms, 1, seed, nImages, SnnEvaluation.DEFAULT_BATCH, Defaults.MAX_INPUT_RATE_HZ), "max", out, name);
                 SnnCommand.print(s);
-                rows.add(new Row(name, kind, run.paperNet(), run.options(), t, s));
+                rows.add(new Row(run, t, s));
             }
             figure5(rows);
             figure4(k, rows, test);
@@ -168,7 +179,7 @@ final class ReproduceCommand implements Callable<Integer> {
         }
         for (Row row : rows) {
             if (!row.paperNet()) {
-                TrainOptions o = row.options();
+                TrainOptions o = row.run().options();
                 System.out.printf(Locale.ROOT, "%s: %d epochs, lr %s (%s), shift %d, sigma-grad %s%n", row.label(), o.epochs(),
                         o.learningRate(), o.schedule(), o.maxShift(), o.sigmaGrad());
             }
